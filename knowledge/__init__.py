@@ -1,0 +1,1 @@
+"""Standards catalogue, crosswalk, clause references and company-document loading."""

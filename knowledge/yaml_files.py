@@ -1,0 +1,106 @@
+"""Load YAML data files into pydantic models, reporting errors as `file:line: field: message`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from knowledge.errors import DataFileError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _node_line(node: yaml.Node | None, loc: tuple) -> int | None:
+    """Walk the composed YAML tree along a pydantic error location; return the deepest line found."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == part), None)
+            if child is None:
+                child = next((k for k, _ in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+def _field_path(loc: tuple, data: object) -> str:
+    """Name the field like `clauses[12] (id 5.6.1).summary` so staff can find it."""
+    parts: list[str] = []
+    cursor = data
+    for part in loc:
+        if isinstance(part, int):
+            label = f"[{part}]"
+            if isinstance(cursor, list) and part < len(cursor):
+                cursor = cursor[part]
+                if isinstance(cursor, dict) and "id" in cursor:
+                    label += f" (id {cursor['id']})"
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(part))
+            cursor = cursor.get(part) if isinstance(cursor, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
+    """Parse a YAML file safely; syntax errors become a DataFileError with the line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise DataFileError(f"{path}{line}: YAML syntax error: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{path}: YAML error: {exc}") from None
+    return data, node
+
+
+def validation_message(path: Path, exc: ValidationError, data: object, node: yaml.Node | None) -> str:
+    """One line for the first error of a pydantic ValidationError, located in the file."""
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    line = _node_line(node, loc)
+    where = f"{path}:{line}" if line else str(path)
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {_field_path(loc, data)}: {err['msg']}{more}"
+
+
+Problem = tuple[tuple, str]
+"""A cross-field problem found after validation: (location as in pydantic's `loc`, message)."""
+
+
+def load_yaml_model(
+    path: Path, model: type[M], check: Callable[[M], Iterable[Problem]] | None = None
+) -> M:
+    """Read `path` and validate it as `model`, then run `check` for cross-field rules.
+
+    Any problem raises one DataFileError line naming file, line and field.
+    """
+    data, node = read_yaml(path)
+    if data is None:
+        raise DataFileError(f"{path}: file is empty")
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        raise DataFileError(validation_message(path, exc, data, node)) from None
+    for loc, message in check(parsed) if check else ():
+        line = _node_line(node, loc)
+        where = f"{path}:{line}" if line else str(path)
+        raise DataFileError(f"{where}: {_field_path(loc, data)}: {message}")
+    return parsed
