@@ -1,0 +1,1 @@
+"""Company procedures and licensed standard text, read into passages split by heading."""
