@@ -1,0 +1,267 @@
+"""Clause references: parse what people type ("Q1 9th 5.6.1.2", "ISO 8.4") and find citations in prose."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+from knowledge.catalogue import DEFAULT_EDITION, ISO, Q1, Catalogue, Clause, ClauseKey
+from knowledge.errors import ClauseNotFoundError
+
+
+def _edition_word(group: str) -> str:
+    """An edition as written next to a standard ("9th", "Tenth", "2015"), captured under `group`."""
+    return rf"(?P<{group}>9th|10th|ninth|tenth|(?:19|20)\d\d)"
+
+
+# The pieces below are shared by the single-reference parser and the prose scanner, so both
+# accept the same spellings. `(?<![\w.])` / `(?![\w])` stand in for \b where dots and digits meet.
+_Q1 = r"(?P<q1>(?P<q1_prefix>api[\s-]*(?:spec(?:ification)?\.?[\s-]*)?|spec(?:ification)?\.?[\s-]*)?q1)"
+_ISO = r"(?P<iso>iso(?P<iso_num>[\s-]*9001(?:\s*[:/-]\s*(?P<iso_year>(?:19|20)\d\d))?)?)"
+_STANDARD = rf"(?<![\w]){_Q1}(?![\w])|(?<![\w]){_ISO}(?![\w])"
+
+_EDITION = rf"(?<![\w]){_edition_word('ed')}(?:\s*ed(?:ition)?\b\.?)?(?![\w])"
+_CLAUSE_WORD = r"(?:(?:clauses?|cl|sections?|sec|paragraphs?|para)\b\.?|§§?)"
+_ID = r"(?:(?<![\w.])\d{1,2}(?:\.\d{1,3})*(?![\w]|\.\d)|(?<![\w])annex\s+[a-z](?![\w]))"
+_ID_LIST_SEP = r"\s*(?:,|;|&|/|\band\b|\bor\b)\s*"
+
+_STANDARD_RE = re.compile(_STANDARD, re.I)
+_EDITION_RE = re.compile(_EDITION, re.I)
+_ID_RE = re.compile(_ID, re.I)
+_CLAUSE_WORD_RE = re.compile(rf"(?<![\w]){_CLAUSE_WORD}", re.I)
+_KEY_FORM_RE = re.compile(
+    r"^\s*(?P<standard>(?:api\s*)?q1|iso(?:\s*9001)?)\s*:\s*(?P<edition>\w+)\s*:\s*(?P<id>.+?)\s*$", re.I
+)
+
+# A citation in prose: a standard, maybe its edition, maybe "clause", then one or more ids ...
+_AFTER_STANDARD = (
+    rf"(?:[\s,(-]*{_edition_word('ed_after')}(?:\s*ed(?:ition)?\b\.?)?\)?)?"
+    rf"[\s,:;|(–—-]*(?P<word>{_CLAUSE_WORD}\s*)?"
+    rf"(?P<ids>{_ID}(?:{_ID_LIST_SEP}{_CLAUSE_WORD}?\s*{_ID})*)"
+)
+_CITATION_RE = re.compile(rf"(?:{_STANDARD}){_AFTER_STANDARD}", re.I)
+# ... or ids first: "clause 5.6.1 of API Q1 9th".
+_IDS_FIRST = (
+    rf"(?P<word>{_CLAUSE_WORD}\s*)?(?P<ids>{_ID}(?:{_ID_LIST_SEP}{_ID})*)\s+(?:of|in)\s+(?:the\s+)?(?:{_STANDARD})"
+    rf"(?:[\s,(-]*{_edition_word('ed_after')}(?![\w]))?"
+)
+_CITATION_IDS_FIRST_RE = re.compile(_IDS_FIRST, re.I)
+
+_ORDINALS = {"9th": "9th", "ninth": "9th", "2013": "9th", "10th": "10th", "tenth": "10th", "2023": "10th"}
+# Words that may surround a clause reference without making it a question.
+_FILLER = {"of", "the", "ed", "edition", "api", "spec", "specification", "standard", "see", "ref", "per"}
+
+
+class ClauseRefQuery(BaseModel):
+    """A clause reference as written: the standard and edition are None where the text does not say."""
+
+    model_config = ConfigDict(frozen=True)
+
+    standard: str | None
+    edition: str | None
+    id: str
+    words: tuple[str, ...] = ()
+    """Other words in the text (a title the user typed along), used to suggest near matches."""
+
+
+def _normalize_id(raw: str) -> str:
+    if raw.lower().startswith("annex"):
+        return f"Annex {raw.split()[-1].upper()}"
+    return raw
+
+
+def _normalize_edition(standard: str | None, raw: str | None) -> str | None:
+    """`ninth` -> `9th`; an ISO year stays a year; a year on Q1 maps to the edition published that year."""
+    if raw is None:
+        return None
+    raw = raw.lower()
+    if standard == ISO:
+        return raw
+    return _ORDINALS.get(raw, raw)
+
+
+def _standard_of(match: re.Match) -> str:
+    return Q1 if match.group("q1") else ISO
+
+
+def parse_clause_ref(text: str) -> ClauseRefQuery:
+    """Read one clause reference written any usual way; raise ClauseNotFoundError without a clause number."""
+    key = _KEY_FORM_RE.match(text)
+    if key:
+        standard = Q1 if "q1" in key["standard"].lower() else ISO
+        ids = _ID_RE.findall(key["id"])
+        if len(ids) == 1:
+            return ClauseRefQuery(
+                standard=standard,
+                edition=_normalize_edition(standard, key["edition"]),
+                id=_normalize_id(ids[0]),
+            )
+    rest = text.rstrip(" \t.,;:!?)]")
+    standards = {_standard_of(m): m for m in _STANDARD_RE.finditer(rest)}
+    if len(standards) > 1:
+        raise ClauseNotFoundError(f"{text.strip()!r} names both API Q1 and ISO 9001; give one")
+    standard = next(iter(standards), None)
+    edition_raw = None
+    if standard is not None:
+        match = standards[standard]
+        edition_raw = match.group("iso_year")
+        rest = rest[: match.start()] + " " + rest[match.end() :]
+    edition_match = _EDITION_RE.search(rest)
+    if edition_match and edition_raw is None:
+        edition_raw = edition_match["ed"]
+        rest = rest[: edition_match.start()] + " " + rest[edition_match.end() :]
+    if standard is None and edition_raw and edition_raw.lower() in ("9th", "10th", "ninth", "tenth"):
+        standard = Q1
+    rest = _CLAUSE_WORD_RE.sub(" ", rest)
+    ids = _ID_RE.findall(rest)
+    if not ids:
+        raise ClauseNotFoundError(
+            f"no clause number in {text.strip()!r} (write it like 'Q1 5.6.1' or 'ISO 8.4.1')"
+        )
+    if len(ids) > 1:
+        raise ClauseNotFoundError(f"{text.strip()!r} has more than one clause number; give one")
+    rest = _ID_RE.sub(" ", rest)
+    words = tuple(w for w in re.findall(r"[\w-]+", rest.lower()) if w not in _FILLER)
+    return ClauseRefQuery(
+        standard=standard,
+        edition=_normalize_edition(standard, edition_raw),
+        id=_normalize_id(ids[0]),
+        words=words,
+    )
+
+
+def looks_like_clause_ref(text: str) -> bool:
+    """True when a chat input is only a clause reference ("5.11", "ISO 8.4.2"), not a question with numbers."""
+    try:
+        query = parse_clause_ref(text)
+    except ClauseNotFoundError:
+        return False
+    if query.words:
+        return False
+    # A lone whole number ("3") is more likely an answer to a question than Section 3.
+    return "." in query.id or query.id.startswith("Annex") or query.standard is not None
+
+
+def _q1_keys(edition: str | None, clause_id: str, catalogue: Catalogue) -> list[ClauseKey]:
+    """Q1 without an edition means the current (10th) edition, or the 9th where the 10th lacks the id."""
+    if edition is not None:
+        return [ClauseKey(Q1, edition, clause_id)]
+    current = ClauseKey(Q1, DEFAULT_EDITION[Q1], clause_id)
+    if catalogue.get(*current) is not None:
+        return [current]
+    return [ClauseKey(Q1, "9th", clause_id)]
+
+
+def _candidate_keys(query: ClauseRefQuery, catalogue: Catalogue) -> list[ClauseKey]:
+    keys: list[ClauseKey] = []
+    if query.standard in (None, Q1):
+        keys += _q1_keys(query.edition if query.standard == Q1 else None, query.id, catalogue)
+    if query.standard in (None, ISO):
+        keys.append(ClauseKey(ISO, query.edition or DEFAULT_EDITION[ISO], query.id))
+    return keys
+
+
+def find_clauses(text: str, catalogue: Catalogue) -> list[Clause]:
+    """Every catalogue clause the reference can mean (no standard given: API Q1 and ISO 9001)."""
+    query = parse_clause_ref(text)
+    found = (catalogue.get(*key) for key in _candidate_keys(query, catalogue))
+    return [clause for clause in found if clause is not None]
+
+
+def _id_parts(clause_id: str) -> list[str]:
+    return clause_id.split(".")
+
+
+def _nearest(query: ClauseRefQuery, catalogue: Catalogue, limit: int = 4) -> list[Clause]:
+    """Clauses close to an unknown reference: sharing title words, then the longest id prefix, then nearby numbers."""
+    editions = {(k.standard, k.edition) for k in _candidate_keys(query, catalogue)}
+    if query.standard in (None, Q1) and query.edition is None:
+        editions.add((Q1, DEFAULT_EDITION[Q1]))
+    wanted = _id_parts(query.id)
+    words = {w for w in query.words if len(w) > 2}
+
+    def score(clause: Clause) -> tuple:
+        parts = _id_parts(clause.id)
+        common = 0
+        for a, b in zip(parts, wanted, strict=False):
+            if a != b:
+                break
+            common += 1
+        shared = len(words & set(re.findall(r"\w+", clause.title.lower())))
+        last = parts[common] if common < len(parts) else ""
+        target = wanted[common] if common < len(wanted) else ""
+        distance = abs(int(last) - int(target)) if last.isdigit() and target.isdigit() else 99
+        return (-shared, -common, abs(len(parts) - len(wanted)), distance)
+
+    pool = [c for c in catalogue.clauses() if (c.standard, c.edition) in editions]
+    ranked = sorted(pool, key=score)
+    return [c for c in ranked if score(c)[0] < 0 or score(c)[1] < 0][:limit]
+
+
+def resolve_clause_ref(text: str, catalogue: Catalogue) -> Clause:
+    """The one clause a reference names; ClauseNotFoundError (unknown or ambiguous, with near matches) otherwise."""
+    matches = find_clauses(text, catalogue)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = ", ".join(f"{c.label} {c.title}" for c in matches)
+        raise ClauseNotFoundError(f"{text.strip()!r} is ambiguous: {listed}; put Q1 or ISO before the number")
+    query = parse_clause_ref(text)
+    near = _nearest(query, catalogue)
+    hint = "; nearest: " + ", ".join(f"{c.label} {c.title}" for c in near) if near else ""
+    raise ClauseNotFoundError(f"no clause {_where(query)}{hint} (q1audit clause --list shows them all)")
+
+
+def _where(query: ClauseRefQuery) -> str:
+    """Say where an unknown reference was looked for, like `API Q1 10th 5.6.9.9 (nor in the 9th)`."""
+    if query.standard is None:
+        return f"{query.id} in API Q1 (10th or 9th) or ISO 9001"
+    if query.standard == ISO:
+        year = f":{query.edition}" if query.edition else ""
+        return f"ISO 9001{year} {query.id}"
+    if query.edition is None:
+        return f"API Q1 10th {query.id} (nor in the 9th edition)"
+    return f"API Q1 {query.edition} {query.id}"
+
+
+def _edition_for(match: re.Match, standard: str) -> str | None:
+    if standard == ISO:
+        year = match.group("iso_year") or match.group("ed_after")
+        return year if year and len(year) == 4 else None
+    raw = match.group("ed_after")
+    edition = _normalize_edition(Q1, raw)
+    return edition if raw else None
+
+
+def find_clause_refs(text: str, catalogue: Catalogue) -> list[ClauseKey]:
+    """Clause citations in prose (a procedure's text or references table), in order, de-duplicated.
+
+    Only numbers attached to a standard count ("API Q1 5.5.1.2", "ISO 9001 cl. 8.7", "clause 5.6 of Q1"),
+    so a procedure's own section numbers are never taken for clauses. Q1 means the 10th edition unless
+    the 9th is written with it; ids missing from the catalogue are dropped.
+    """
+    hits: list[tuple[int, ClauseKey]] = []
+    for regex in (_CITATION_RE, _CITATION_IDS_FIRST_RE):
+        for match in regex.finditer(text):
+            standard = _standard_of(match)
+            edition = _edition_for(match, standard)
+            if standard == ISO and edition not in (None, DEFAULT_EDITION[ISO]):
+                continue  # another ISO 9001 edition numbers its clauses differently
+            # A bare "Q1" or "ISO" followed by a whole number is too often a quarter or a count.
+            strong = bool(match.group("q1_prefix") or match.group("iso_num") or match.group("word"))
+            for id_match in _ID_RE.finditer(match.group("ids")):
+                clause_id = _normalize_id(id_match.group())
+                if not strong and "." not in clause_id and not clause_id.startswith("Annex"):
+                    continue
+                query = ClauseRefQuery(standard=standard, edition=edition, id=clause_id)
+                for key in _candidate_keys(query, catalogue):
+                    if catalogue.get(*key) is not None:
+                        hits.append((match.start("ids") + id_match.start(), key))
+    seen: set[ClauseKey] = set()
+    ordered: list[ClauseKey] = []
+    for _, key in sorted(hits, key=lambda hit: hit[0]):
+        if key not in seen:
+            seen.add(key)
+            ordered.append(key)
+    return ordered
