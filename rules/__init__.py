@@ -1,0 +1,1 @@
+"""Checklists, the answer parser, rule packs and the deterministic rule engine that proposes findings."""

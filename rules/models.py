@@ -1,0 +1,107 @@
+"""The data that crosses the rules boundary: answers in, audit context, proposed findings and hints out."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AuditType = Literal["internal", "supplier", "pre-certification", "api"]
+
+
+class AnswerType(StrEnum):
+    """How a checklist question is answered, and so which typed value the engine sees."""
+
+    yesno = "yesno"
+    """One of "yes", "no", "partial", "na"."""
+    number = "number"
+    date = "date"
+    text = "text"
+    choice = "choice"
+    """One of the question's `choices`."""
+    records = "records"
+    """A list of record ids (PO-1234, NCR-77 ...)."""
+
+
+YESNO_VALUES = ("yes", "no", "partial", "na")
+
+
+class AnswerValue(BaseModel):
+    """What the engine sees for one answered question."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_id: str
+    value: str | float | date | list[str] | None
+    """yes/no answers are "yes", "no", "partial", "na"; a date may also come as ISO text."""
+    note: str = ""
+    records: list[str] = Field(default_factory=list)
+    """Records sampled while asking (any question type)."""
+
+
+class AuditContext(BaseModel):
+    """Facts about the audit that conditions may use besides the answers."""
+
+    audit_date: date
+    audit_type: AuditType = "internal"
+
+
+class Grade(StrEnum):
+    major = "major"
+    minor = "minor"
+    observation = "observation"
+    ofi = "ofi"
+    """Opportunity for improvement."""
+    nonconformity = "nonconformity"
+    """Ungraded nonconformity, as API audits record them."""
+
+
+class ClauseCitation(BaseModel):
+    """One clause a finding cites, e.g. {standard: "API Q1", edition: "10th", id: "5.5.1.2"}."""
+
+    model_config = ConfigDict(frozen=True)
+
+    standard: str
+    edition: str
+    id: str
+
+    def __str__(self) -> str:
+        edition = f" {self.edition}" if self.standard == "API Q1" else ""
+        return f"{self.standard}{edition} {self.id}"
+
+
+class Statement(BaseModel):
+    """A finding statement in the requirement / evidence / nonconformity form."""
+
+    requirement: str
+    evidence: str
+    nonconformity: str
+
+
+class ProposedFinding(BaseModel):
+    """A finding the rule layer proposes; the auditor confirms, dismisses or regrades it."""
+
+    id: str
+    """Stable: the rule id (one finding per rule per session), e.g. "PUR-004"."""
+    rule_id: str
+    slug: str
+    title: str
+    process: str
+    grade: Grade
+    """Already mapped through the audit type's grading scheme."""
+    clauses: list[ClauseCitation]
+    """Q1 10th, Q1 9th, ISO 9001:2015, in that order."""
+    statement: Statement
+    fired_by: list[str]
+    """Question ids whose answers fired it, in checklist order."""
+
+
+class EscalationHint(BaseModel):
+    """Several minor findings on one clause or process: the auditor may consider a major."""
+
+    process: str | None = None
+    clause: ClauseCitation | None = None
+    finding_ids: list[str]
+    message: str
