@@ -72,6 +72,9 @@ def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
         raise DataFileError(f"{path}{line}: YAML syntax error: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise DataFileError(f"{path}: YAML error: {exc}") from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # Raised while building values, e.g. an impossible date such as 2025-02-30.
+        raise DataFileError(f"{path}: a value cannot be read ({exc}); quote it if it is meant as text") from None
     finally:
         loader.dispose()
     return data, node

@@ -1,0 +1,657 @@
+"""SessionService: the one object the CLI, TUI and exports use for audit sessions (they never open SQLite)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+from sqlite_utils import Database
+
+from assistant.locations import DataPaths
+from assistant.sessions import sources
+from assistant.sessions.answer_files import AnswerEntry, attachment_path, read_answers_file
+from assistant.sessions.attachments import check_source, copy_attachments, remove_attachments
+from assistant.sessions.db import open_db, write_transaction
+from assistant.sessions.errors import (
+    AnswerFileError,
+    FindingNotFoundError,
+    SessionClosedError,
+    SessionError,
+    SessionNotFoundError,
+)
+from assistant.sessions.models import (
+    AnswerChange,
+    AnswerRecord,
+    CorrectiveAction,
+    EscalationHint,
+    Finding,
+    FindingStatus,
+    Session,
+    SessionHeader,
+    SessionStatus,
+    SourceChange,
+    SourceFingerprint,
+)
+from knowledge.errors import Q1AuditError
+from rules.models import AuditContext, ClauseCitation, Grade, ProposedFinding, Statement
+
+if TYPE_CHECKING:
+    from knowledge.catalogue import Catalogue, Clause
+    from rules.engine import RuleEngine
+
+MANUAL_PREFIX = "M-"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+class _Pending(BaseModel):
+    """An answer validated and ready to store, with the files still to copy."""
+
+    record: AnswerRecord
+    files: list[Path]
+
+
+class SessionService:
+    """Audit sessions in `audits.db`: headers, answers with history, decisions and corrective actions.
+
+    Safe to share between threads (each thread gets its own SQLite connection); every write is one
+    transaction committed before the method returns.
+    """
+
+    def __init__(self, paths: DataPaths, engine: RuleEngine | None = None):
+        self.paths = paths
+        self._engine = engine
+        self._engine_lock = threading.Lock()
+        self._local = threading.local()
+
+    # --- plumbing ----------------------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = open_db(self.paths.audits_db)
+        return db
+
+    @property
+    def engine(self) -> RuleEngine:
+        """The bundled checklists and rule packs, loaded on first use (a few hundred ms)."""
+        with self._engine_lock:
+            if self._engine is None:
+                from rules.engine import RuleEngine
+
+                self._engine = RuleEngine.load()
+        return self._engine
+
+    def disconnect(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _current_sources(self) -> list[SourceFingerprint]:
+        return [
+            *sources.catalogue_sources(),
+            *sources.rule_sources(self.engine.fingerprint()),
+            *sources.procedure_sources(self.paths.knowledge_db),
+        ]
+
+    # --- sessions ----------------------------------------------------------------------------------
+
+    def _check_header(self, header: SessionHeader) -> SessionHeader:
+        """Processes must be checklist processes; standards are normalised to `API Q1:10th` form."""
+        from knowledge.catalogue import load_catalogue
+
+        processes = self.engine.checklist.processes()
+        for process in header.scope.processes:
+            if process not in processes:
+                raise SessionError(f"scope: no process {process!r}; processes are: {', '.join(processes)}")
+        known = {f"{s}:{e}".casefold(): f"{s}:{e}" for s, e in load_catalogue().editions()}
+        standards = []
+        for standard in header.criteria.standards:
+            name = known.get(" ".join(standard.split()).casefold())
+            if name is None:
+                raise SessionError(f"criteria: unknown standard {standard!r}; use one of: {', '.join(known.values())}")
+            standards.append(name)
+        return header.model_copy(update={"criteria": header.criteria.model_copy(update={"standards": standards})})
+
+    def create(self, header: SessionHeader) -> Session:
+        """A new planned session; records the sources it is audited against."""
+        header = self._check_header(header)
+        now = _now()
+        current = self._current_sources()
+        with write_transaction(self.db) as db:
+            prefix = f"{now.year}-"
+            seq = db.execute(
+                "select coalesce(max(seq), 0) + 1 from sessions where id like ?", (prefix + "%",)
+            ).fetchone()[0]
+            session_id = f"{prefix}{seq:03d}"
+            db["sessions"].insert(
+                {
+                    "id": session_id,
+                    "seq": seq,
+                    "title": header.title,
+                    "audit_type": header.audit_type,
+                    "status": SessionStatus.planned.value,
+                    "header": header.model_dump_json(),
+                    "created_at": now.isoformat(),
+                    "updated_at": now.isoformat(),
+                }
+            )
+            self._record_sources(db, session_id, current)
+        return self.get(session_id)
+
+    @staticmethod
+    def _record_sources(db: Database, session_id: str, current: list[SourceFingerprint]) -> None:
+        db.execute("delete from session_sources where session_id = ?", (session_id,))
+        db["session_sources"].insert_all({"session_id": session_id, **s.model_dump()} for s in current)
+
+    def _session_from(self, row: Mapping[str, Any]) -> Session:
+        recorded = [
+            SourceFingerprint(kind=r["kind"], name=r["name"], revision=r["revision"], sha256=r["sha256"])
+            for r in self.db["session_sources"].rows_where("session_id = ?", [row["id"]], order_by="kind, name")
+        ]
+        return Session(
+            id=row["id"],
+            header=SessionHeader.model_validate_json(row["header"]),
+            status=row["status"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            sources=recorded,
+        )
+
+    def get(self, session_id: str) -> Session:
+        rows = list(self.db["sessions"].rows_where("id = ?", [session_id.strip()]))
+        if not rows:
+            raise SessionNotFoundError(f"no session {session_id!r} (q1audit session list shows them)")
+        return self._session_from(rows[0])
+
+    def list(self) -> list[Session]:
+        """Every session, the most recently created first."""
+        return [self._session_from(r) for r in self.db["sessions"].rows_where(order_by="created_at desc, id desc")]
+
+    def _writable(self, session_id: str) -> Session:
+        session = self.get(session_id)
+        if session.closed:
+            raise SessionClosedError(f"session {session.id} is closed: it is a record now and cannot change")
+        return session
+
+    def _touch(self, db: Database, session_id: str, **fields: str) -> None:
+        db["sessions"].update(session_id, {"updated_at": _now().isoformat(), **fields})
+
+    def update_header(self, session_id: str, header: SessionHeader) -> Session:
+        self._writable(session_id)
+        header = self._check_header(header)
+        with write_transaction(self.db) as db:
+            self._touch(db, session_id, header=header.model_dump_json(), title=header.title,
+                        audit_type=header.audit_type)
+        return self.get(session_id)
+
+    def set_status(self, session_id: str, status: SessionStatus | str) -> Session:
+        session = self._writable(session_id)
+        with write_transaction(self.db) as db:
+            self._touch(db, session.id, status=SessionStatus(status).value)
+        return self.get(session.id)
+
+    def close(self, session_id: str) -> Session:
+        """Lock the session: from now on every change is refused."""
+        return self.set_status(session_id, SessionStatus.closed)
+
+    # --- answers -----------------------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        question_id: str,
+        *,
+        text: str | None,
+        value: object,
+        note: str,
+        records: Iterable[str],
+        files: Iterable[Path],
+        interviewee: str | None,
+        role: str | None,
+        by: str | None,
+        now: datetime,
+    ) -> _Pending:
+        from rules.answers import coerce_value, parse_answer
+
+        question = self.engine.checklist.get(question_id)
+        if isinstance(value, str):
+            text, value = value, None
+        if text is None and value is None:
+            raise SessionError(f"{question.id}: no answer given")
+        if text is not None:
+            parsed = parse_answer(question, text)
+            value, note = parsed.value, _join(parsed.note, note)
+        else:
+            value = coerce_value(question, value)
+        record = AnswerRecord(
+            question_id=question.id,
+            answer_type=question.type,
+            value=value,
+            raw=text,
+            note=note,
+            interviewee=interviewee,
+            role=role,
+            records=list(records),
+            answered_at=now,
+            answered_by=by,
+        )
+        return _Pending(record=record, files=[check_source(Path(f)) for f in files])
+
+    def answer(
+        self,
+        session_id: str,
+        question_id: str,
+        text: str | None = None,
+        value: object = None,
+        note: str = "",
+        records: Iterable[str] = (),
+        attachments: Iterable[str | Path] = (),
+        interviewee: str | None = None,
+        role: str | None = None,
+        by: str | None = None,
+    ) -> AnswerRecord:
+        """Record one answer, committed at once; a change keeps the previous answer in the history.
+
+        `text` is parsed as typed ("no - only 3 of 5", "2024-03-11"); an unreadable answer raises
+        `AnswerParseError` saying what is expected. Records, interviewee and role are kept from the
+        previous answer when not given; attachments are added to the earlier ones.
+        """
+        session = self._writable(session_id)
+        pending = self._prepare(
+            question_id, text=text, value=value, note=note, records=records, files=[Path(a) for a in attachments],
+            interviewee=interviewee, role=role, by=by, now=_now(),
+        )
+        return self._store(session, [pending])[0]
+
+    def _store(self, session: Session, pending: Sequence[_Pending]) -> list[AnswerRecord]:
+        """Copy the attachments, then write every answer in one transaction (removing the copies if it fails)."""
+        had_answers = bool(self.db.execute("select 1 from answers where session_id = ? limit 1", (session.id,)).fetchone())
+        # What the session is audited against counts from the first answer on, not from its planning.
+        rebaseline = None if had_answers else self._current_sources()
+        copied: list[str] = []
+        try:
+            for item in pending:
+                names = copy_attachments(item.files, self.paths.attachments_dir, session.id, item.record.question_id)
+                copied += names
+                item.record.attachments = names
+            stored = self._write_answers(session, [p.record for p in pending], rebaseline)
+        except BaseException:
+            remove_attachments(self.paths.attachments_dir, copied)
+            raise
+        return stored
+
+    def _write_answers(
+        self, session: Session, records: list[AnswerRecord], rebaseline: list[SourceFingerprint] | None
+    ) -> list[AnswerRecord]:
+        stored: list[AnswerRecord] = []
+        with write_transaction(self.db) as db:
+            for new in records:
+                old = self._answer_row(db, session.id, new.question_id)
+                if old is not None:
+                    new = new.model_copy(
+                        update={
+                            "records": new.records or old.records,
+                            "interviewee": new.interviewee or old.interviewee,
+                            "role": new.role or old.role,
+                            "attachments": old.attachments + new.attachments,
+                        }
+                    )
+                    if old.same_answer(new):
+                        stored.append(old)
+                        continue
+                db["answers"].upsert(
+                    {
+                        "session_id": session.id,
+                        "question_id": new.question_id,
+                        "record": new.model_dump_json(),
+                        "answered_at": new.answered_at.isoformat(),
+                    },
+                    pk=("session_id", "question_id"),
+                )
+                db["answer_history"].insert(
+                    {
+                        "session_id": session.id,
+                        "question_id": new.question_id,
+                        "changed_at": new.answered_at.isoformat(),
+                        "changed_by": new.answered_by,
+                        "old": old.model_dump_json() if old else None,
+                        "new": new.model_dump_json(),
+                    }
+                )
+                stored.append(new)
+            status = SessionStatus.in_progress if session.status == SessionStatus.planned else session.status
+            self._touch(db, session.id, status=status.value)
+            if rebaseline is not None:
+                self._record_sources(db, session.id, rebaseline)
+        return stored
+
+    @staticmethod
+    def _answer_row(db: Database, session_id: str, question_id: str) -> AnswerRecord | None:
+        row = db.execute(
+            "select record from answers where session_id = ? and question_id = ?", (session_id, question_id)
+        ).fetchone()
+        return AnswerRecord.model_validate_json(row[0]) if row else None
+
+    def answers(self, session_id: str) -> dict[str, AnswerRecord]:
+        """The current answers by question id, in checklist order (answers to retired questions last)."""
+        session = self.get(session_id)
+        found = {
+            r["question_id"]: AnswerRecord.model_validate_json(r["record"])
+            for r in self.db["answers"].rows_where("session_id = ?", [session.id], order_by="question_id")
+        }
+        order = {q.id: i for i, q in enumerate(self.engine.checklist.questions())}
+        return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+
+    def history(self, session_id: str, question_id: str) -> list[AnswerChange]:
+        """Every answer given to the question, oldest first (the first with `old` None)."""
+        session = self.get(session_id)
+        return [
+            AnswerChange(
+                question_id=r["question_id"],
+                changed_at=r["changed_at"],
+                changed_by=r["changed_by"],
+                old=AnswerRecord.model_validate_json(r["old"]) if r["old"] else None,
+                new=AnswerRecord.model_validate_json(r["new"]),
+            )
+            for r in self.db["answer_history"].rows_where(
+                "session_id = ? and question_id = ?", [session.id, question_id], order_by="id"
+            )
+        ]
+
+    def load_answers(self, session_id: str, file: str | Path, by: str | None = None) -> list[AnswerRecord]:
+        """Answers in bulk from a YAML or JSON mapping of question id to a value or {value, note, records ...}.
+
+        Every entry is checked first; if any is bad, `AnswerFileError` lists them all (one line each,
+        naming the file and question id) and nothing is stored.
+        """
+        session = self._writable(session_id)
+        path = Path(file)
+        data, lines = read_answers_file(path)
+        now = _now()
+        pending: list[_Pending] = []
+        problems: list[str] = []
+        for key, entry in data.items():
+            question_id = str(key)
+            where = f"{path}:{lines[question_id]}" if question_id in lines else str(path)
+            try:
+                pending.append(self._prepare_entry(question_id, entry, path.parent, by, now))
+            except Q1AuditError as exc:
+                message = exc.message.removeprefix(f"{question_id}: ")
+                problems.append(f"{where}: {question_id}: {message}")
+        if problems:
+            raise AnswerFileError(problems)
+        return self._store(session, pending)
+
+    def _prepare_entry(self, question_id: str, entry: object, folder: Path, by: str | None, now: datetime) -> _Pending:
+        if not isinstance(entry, dict):
+            entry = {"value": entry}
+        try:
+            parsed = AnswerEntry.model_validate(entry)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "entry"
+            raise SessionError(f"{field}: {err['msg']}") from None
+        return self._prepare(
+            question_id, text=None, value=parsed.value, note=parsed.note, records=parsed.records,
+            files=[attachment_path(folder, a) for a in parsed.attachments], interviewee=parsed.interviewee,
+            role=parsed.role, by=by, now=now,
+        )
+
+    # --- findings ----------------------------------------------------------------------------------
+
+    def findings(self, session_id: str) -> list[Finding]:
+        """Rule findings for the current answers (engine order), then manual ones; with decisions and actions."""
+        session = self.get(session_id)
+        answers = self.answers(session.id)
+        known = {q.id for q in self.engine.checklist.questions()}
+        values = {q: a.as_value() for q, a in answers.items() if q in known}
+        context = AuditContext(audit_date=session.audit_date, audit_type=session.header.audit_type)
+        proposed = self.engine.evaluate(values, context)
+        decisions = {r["finding_id"]: r for r in self.db["decisions"].rows_where("session_id = ?", [session.id])}
+        actions = {
+            r["finding_id"]: CorrectiveAction.model_validate_json(r["action"])
+            for r in self.db["corrective_actions"].rows_where("session_id = ?", [session.id])
+        }
+        found = [self._from_proposed(p, answers) for p in proposed]
+        found += [
+            Finding.model_validate_json(r["finding"])
+            for r in self.db["manual_findings"].rows_where("session_id = ?", [session.id], order_by="seq")
+        ]
+        return [self._merged(f, decisions.get(f.id), actions.get(f.id), answers) for f in found]
+
+    @staticmethod
+    def _from_proposed(proposed: ProposedFinding, answers: Mapping[str, AnswerRecord]) -> Finding:
+        return Finding(
+            **proposed.model_dump(),
+            proposed_grade=proposed.grade,
+            answers=[answers[q].as_value() for q in proposed.fired_by if q in answers],
+        )
+
+    @staticmethod
+    def _merged(
+        finding: Finding,
+        decision: Mapping[str, Any] | None,
+        action: CorrectiveAction | None,
+        answers: Mapping[str, AnswerRecord],
+    ) -> Finding:
+        update: dict[str, Any] = {"action": action or CorrectiveAction()}
+        if decision is not None:
+            decided_at = datetime.fromisoformat(decision["decided_at"])
+            update |= {
+                "status": FindingStatus(decision["status"]),
+                "dismiss_reason": decision["reason"],
+                "grade": Grade(decision["regraded"]) if decision["regraded"] else finding.proposed_grade,
+                "decided_by": decision["decided_by"],
+                "decided_at": decided_at,
+                "answers_changed_since_decision": any(
+                    answers[q].answered_at > decided_at for q in finding.fired_by if q in answers
+                ),
+            }
+        return finding.model_copy(update=update)
+
+    def finding(self, session_id: str, finding_id: str) -> Finding:
+        """One current finding by id (case does not matter)."""
+        wanted = finding_id.strip().upper()
+        for f in self.findings(session_id):
+            if f.id.upper() == wanted:
+                return f
+        raise FindingNotFoundError(f"session {session_id}: no finding {finding_id!r} (q1audit findings {session_id})")
+
+    def _check_grade(self, session: Session, grade: Grade | str) -> Grade:
+        from rules.grading import load_grading
+
+        grading = load_grading()
+        allowed = list(dict.fromkeys(grading.schemes[grading.audit_types[session.header.audit_type]].values()))
+        if grade not in allowed:
+            listed = ", ".join(allowed)
+            raise SessionError(f"grade {grade!r} is not used in {session.header.audit_type} audits; use one of: {listed}")
+        return Grade(grade)
+
+    def decide(
+        self,
+        session_id: str,
+        finding_id: str,
+        status: FindingStatus | str,
+        reason: str | None = None,
+        grade: Grade | str | None = None,
+        by: str | None = None,
+    ) -> Finding:
+        """Confirm (optionally with another grade), dismiss (with a reason) or reopen (status proposed) a finding.
+
+        The decision is kept by finding id, so it survives re-evaluation and applies again whenever
+        the rule fires.
+        """
+        session = self._writable(session_id)
+        finding = self.finding(session.id, finding_id)
+        status = FindingStatus(status)
+        if status == FindingStatus.dismissed and not (reason or "").strip():
+            raise SessionError(f"{finding.id}: say why the finding is dismissed")
+        if grade is not None and status != FindingStatus.confirmed:
+            raise SessionError(f"{finding.id}: a new grade confirms the finding; it cannot go with status {status}")
+        regraded = self._check_grade(session, grade) if grade is not None else None
+        with write_transaction(self.db) as db:
+            db.execute("delete from decisions where session_id = ? and finding_id = ?", (session.id, finding.id))
+            if status != FindingStatus.proposed:
+                db["decisions"].insert(
+                    {
+                        "session_id": session.id,
+                        "finding_id": finding.id,
+                        "status": status.value,
+                        "reason": reason.strip() if reason else None,
+                        "regraded": regraded.value if regraded and regraded != finding.proposed_grade else None,
+                        "decided_by": by,
+                        "decided_at": _now().isoformat(),
+                    }
+                )
+            self._touch(db, session.id)
+        return self.finding(session.id, finding.id)
+
+    def add_manual_finding(
+        self,
+        session_id: str,
+        grade: Grade | str,
+        clauses: Sequence[str],
+        text: str,
+        title: str | None = None,
+        evidence: str = "",
+        process: str | None = None,
+        by: str | None = None,
+    ) -> Finding:
+        """A finding the auditor writes (ids M-001, M-002 ...), confirmed from the start.
+
+        `clauses` are references as people write them ("Q1 5.6.1.1", "ISO 8.4.1"); the crosswalk adds
+        the matching clauses of the other standard and edition.
+        """
+        from knowledge.catalogue import load_catalogue
+        from knowledge.clause_refs import resolve_clause_ref
+
+        session = self._writable(session_id)
+        text = " ".join(text.split())
+        if not text:
+            raise SessionError("the finding needs a text (what was found)")
+        if not clauses:
+            raise SessionError("the finding needs at least one clause reference")
+        checked = self._check_grade(session, grade)
+        processes = self.engine.checklist.processes()
+        if process is not None and process not in processes:
+            raise SessionError(f"no process {process!r}; processes are: {', '.join(processes)}")
+        catalogue = load_catalogue()
+        cited = [resolve_clause_ref(ref, catalogue) for ref in clauses]
+        now = _now()
+        with write_transaction(self.db) as db:
+            seq = db.execute(
+                "select coalesce(max(seq), 0) + 1 from manual_findings where session_id = ?", (session.id,)
+            ).fetchone()[0]
+            finding = Finding(
+                id=f"{MANUAL_PREFIX}{seq:03d}",
+                title=title or _short(text),
+                process=process,
+                grade=checked,
+                proposed_grade=checked,
+                clauses=_citations(cited, catalogue),
+                statement=Statement(
+                    requirement="; ".join(f"{c.label} {c.title}" for c in cited), evidence=evidence, nonconformity=text
+                ),
+            )
+            db["manual_findings"].insert(
+                {"session_id": session.id, "id": finding.id, "seq": seq, "finding": finding.model_dump_json(),
+                 "created_at": now.isoformat()}
+            )
+            db["decisions"].insert(
+                {"session_id": session.id, "finding_id": finding.id, "status": FindingStatus.confirmed.value,
+                 "reason": None, "regraded": None, "decided_by": by, "decided_at": now.isoformat()}
+            )
+            self._touch(db, session.id)
+        return self.finding(session.id, finding.id)
+
+    def set_corrective_action(
+        self,
+        session_id: str,
+        finding_id: str,
+        correction: str | None = None,
+        root_cause: str | None = None,
+        corrective_action: str | None = None,
+        evidence: str | None = None,
+        owner: str | None = None,
+        due_date: date | None = None,
+        by: str | None = None,
+    ) -> Finding:
+        """Set the given corrective-action fields of a finding; fields left None keep their value."""
+        session = self._writable(session_id)
+        finding = self.finding(session.id, finding_id)
+        given = {
+            "correction": correction,
+            "root_cause": root_cause,
+            "corrective_action": corrective_action,
+            "evidence": evidence,
+            "owner": owner,
+            "due_date": due_date,
+        }
+        action = finding.action.model_copy(
+            update={k: v for k, v in given.items() if v is not None} | {"updated_by": by, "updated_at": _now()}
+        )
+        with write_transaction(self.db) as db:
+            db["corrective_actions"].upsert(
+                {"session_id": session.id, "finding_id": finding.id, "action": action.model_dump_json(),
+                 "updated_at": action.updated_at.isoformat()},
+                pk=("session_id", "finding_id"),
+            )
+            self._touch(db, session.id)
+        return self.finding(session.id, finding.id)
+
+    def escalation_hints(self, session_id: str) -> list[EscalationHint]:
+        """Several minors on one clause or process (dismissed findings left out, regrades counted).
+
+        Manual findings count when they name a process.
+        """
+        counted = [
+            ProposedFinding(
+                id=f.id, rule_id=f.rule_id or f.id, slug=f.slug or "manual", title=f.title, process=f.process,
+                grade=f.grade, clauses=f.clauses, statement=f.statement, fired_by=f.fired_by,
+            )
+            for f in self.findings(session_id)
+            if f.status != FindingStatus.dismissed and f.process
+        ]
+        return self.engine.escalation_hints(counted)
+
+    def changed_sources(self, session_id: str) -> list[SourceChange]:
+        """Catalogue files, checklists, rule packs and procedures that changed since answers were given."""
+        session = self.get(session_id)
+        if not self.db.execute("select 1 from answers where session_id = ? limit 1", (session.id,)).fetchone():
+            return []
+        return sources.compare(session.sources, self._current_sources())
+
+
+def _short(text: str, limit: int = 80) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + " ..."
+
+
+def _citations(cited: Sequence[Clause], catalogue: Catalogue) -> list[ClauseCitation]:
+    """The cited clauses plus their crosswalk and edition-map counterparts, Q1 10th, Q1 9th, ISO order."""
+    from knowledge.catalogue import Q1
+
+    keys: list[tuple[str, str, str]] = []
+    for clause in cited:
+        keys.append(clause.key)
+        keys += [c.key for c in catalogue.counterparts(clause)]
+        for move in catalogue.edition_moves(clause):
+            keys += [(Q1, ed, i) for ed, i in (("10th", move.q1_10th), ("9th", move.q1_9th)) if i]
+    rank = {(Q1, "10th"): 0, (Q1, "9th"): 1}
+    unique = list(dict.fromkeys(tuple(k) for k in keys if catalogue.get(*k) is not None))
+    ordered = sorted(unique, key=lambda k: rank.get((k[0], k[1]), 2))
+    return [ClauseCitation(standard=s, edition=e, id=i) for s, e, i in ordered]
