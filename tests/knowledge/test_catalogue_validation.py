@@ -131,3 +131,11 @@ def test_crosswalk_bad_relation(data_copy):
     message = _load_error(data_copy)
     assert f"crosswalk.yaml:{_line_of(text, 'roughly-similar')}:" in message
     assert "links[0].relation" in message
+
+
+def test_impossible_date_is_one_line_not_a_traceback(data_copy):
+    path = data_copy / Q1_10TH
+    text = path.read_text(encoding="utf-8").replace('effective: "2024-09-18"', "effective: 2024-02-30")
+    path.write_text(text, encoding="utf-8")
+    message = _load_error(data_copy)
+    assert "api_q1_10th.yaml" in message and "cannot be read" in message

@@ -1,0 +1,100 @@
+"""The draft conformity matrix as an Excel workbook or Markdown, written beside the target then moved in place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from assistant.exports.errors import ExportError
+from assistant.exports.markdown_export import md
+from assistant.exports.safety import clean_text, neutralise_cell
+from index.matrix import ConformityMatrix, MatrixRow
+
+COLUMNS = [
+    ("Clause", 10), ("Title", 40), ("Procedure required", 11), ("Status", 14), ("Document", 12),
+    ("Document title", 30), ("Rev", 6), ("Section", 34), ("Page", 6), ("Found by", 14), ("Confidence", 11),
+    ("Other candidates", 30), ("Clause confidence", 12), ("Reviewer notes", 40),
+]
+"""Header and column width; the last column is left empty for the applicant's own remarks."""
+GAP_MARK = "GAP"
+
+
+def _cells(row: MatrixRow) -> list[str]:
+    status = GAP_MARK if row.status == "gap" else row.status
+    return [
+        row.clause, row.title, "yes" if row.documented_procedure else "", status, row.document or "",
+        row.document_title or "", row.revision or "", row.section or "", str(row.page or ""), row.how or "",
+        row.confidence if row.status == "addressed" else "", ", ".join(row.others), row.clause_confidence, "",
+    ]
+
+
+def _intro(matrix: ConformityMatrix) -> str:
+    return (
+        f"Draft conformity matrix for {matrix.standard} {matrix.edition}, drafted {matrix.drafted} by q1audit from "
+        f"{matrix.documents} company documents ({matrix.mode} match). Review every row: 'cites' means a "
+        "procedure names the clause, 'matches' only that its text is close. GAP: nothing found."
+    )
+
+
+def write_matrix_xlsx(matrix: ConformityMatrix, path: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    book.set_properties({"title": f"Conformity matrix {matrix.standard} {matrix.edition}", "author": "q1audit"})
+    sheet = book.add_worksheet("Matrix")
+    head = book.add_format({"bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True,
+                            "valign": "top", "border": 1})
+    body = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF"})
+    gap = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF",
+                           "bg_color": "#F8CBAD", "bold": True})
+    sheet.merge_range(0, 0, 0, len(COLUMNS) - 1, _intro(matrix), book.add_format({"text_wrap": True, "italic": True}))
+    sheet.set_row(0, 45)
+    for col, (title, width) in enumerate(COLUMNS):
+        sheet.write_string(1, col, title, head)
+        sheet.set_column(col, col, width)
+    for r, row in enumerate(matrix.rows, start=2):
+        style = gap if row.status == "gap" else body
+        for col, text in enumerate(_cells(row)):
+            sheet.write_string(r, col, neutralise_cell(clean_text(text)), style)
+    sheet.autofilter(1, 0, max(len(matrix.rows), 1) + 1, len(COLUMNS) - 1)
+    sheet.freeze_panes(2, 2)
+    book.close()
+
+
+def render_matrix_markdown(matrix: ConformityMatrix) -> str:
+    gaps = matrix.gaps
+    out = [f"# Conformity matrix: {matrix.standard} {matrix.edition} (draft)", "", md(_intro(matrix)), ""]
+    out += [f"{len(gaps)} gaps: " + (", ".join(row.clause for row in gaps) or "none"), ""]
+    columns = [title for title, _ in COLUMNS[:-1]]
+    out += ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    for row in matrix.rows:
+        cells = [md(text) for text in _cells(row)[:-1]]
+        if row.status == "gap":
+            cells[3] = f"**{GAP_MARK}**"
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def write_matrix(matrix: ConformityMatrix, path: Path, force: bool = False) -> Path:
+    """Write `.xlsx` or `.md`; an existing file is replaced only with `force`, and never left half-written."""
+    target = Path(path).expanduser()
+    suffix = target.suffix.lower()
+    if suffix not in (".xlsx", ".md"):
+        raise ExportError(f"-o {target.name}: the matrix is written as .xlsx or .md")
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder; give a file name with -o")
+    if target.exists() and not force:
+        raise ExportError(f"{target} already exists; use --force to overwrite it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        if suffix == ".xlsx":
+            write_matrix_xlsx(matrix, partial)
+        else:
+            partial.write_text(render_matrix_markdown(matrix), encoding="utf-8")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,90 @@
+"""Time every export format for a large session: all checklist questions answered through 600 answer entries.
+
+Run: `.venv/bin/python benchmarks/bench_exports.py [--runs N]`. Works in a temporary data directory and
+prints per-format median seconds and file sizes as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from assistant.exports import FORMATS, export_session
+from assistant.locations import resolve_data_dir
+from assistant.sessions.models import AuditTeam, Criteria, Scope, SessionHeader
+from assistant.sessions.service import SessionService
+from rules.engine import RuleEngine
+
+ANSWER_ENTRIES = 600
+MANUAL_FINDINGS = 30
+TYPED = {"yesno": "no", "number": "3", "date": "2024-01-15", "text": "free text", "records": "PO-1, PO-2"}
+
+
+def build_session(service: SessionService, workdir: Path) -> str:
+    """A session whose answers were given in rounds, so the history holds `ANSWER_ENTRIES` entries."""
+    questions = service.engine.checklist.questions()
+    header = SessionHeader(
+        title="Benchmark: full supplier audit", audit_type="supplier",
+        scope=Scope(processes=service.engine.checklist.processes()),
+        criteria=Criteria(standards=["API Q1:10th", "ISO 9001:2015"], procedures=["QP-08"]),
+        team=AuditTeam(lead="Lead Auditor", members=["Second Auditor"]), start_date=date(2025, 6, 2),
+    )
+    sid = service.create(header).id
+    given, round_no = 0, 0
+    while given < ANSWER_ENTRIES:
+        batch = questions[: ANSWER_ENTRIES - given]
+        answers = {
+            q.id: {"value": q.choices[0] if q.choices else TYPED[q.type],
+                   "note": f"round {round_no}: sampled records on the shop floor and in the ERP " * 3,
+                   "records": [f"REC-{round_no}-{i}" for i in range(3)], "interviewee": "Quality manager"}
+            for q in batch
+        }
+        file = workdir / f"answers-{round_no}.json"
+        file.write_text(json.dumps(answers), encoding="utf-8")
+        service.load_answers(sid, file, by="bench")
+        given += len(batch)
+        round_no += 1
+    for i in range(MANUAL_FINDINGS):
+        service.add_manual_finding(
+            sid, "minor", ["Q1 5.5.1"], text=f"Finding {i}: supplier re-evaluation overdue. " * 20,
+            evidence="Scorecards for 2024 missing for three suppliers. " * 10, process="purchasing", by="bench",
+        )
+    return sid
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="q1audit-bench-exports-") as workdir:
+        paths = resolve_data_dir(Path(workdir) / "home")
+        service = SessionService(paths, engine=RuleEngine.load())
+        sid = build_session(service, Path(workdir))
+        figures = {}
+        for fmt, spec in FORMATS.items():
+            times = []
+            for run in range(args.runs):
+                target = Path(workdir) / f"out-{fmt}-{run}{spec.suffix}"
+                started = time.perf_counter()
+                export_session(service, sid, fmt, target)
+                times.append(time.perf_counter() - started)
+            figures[fmt] = {"median_s": round(statistics.median(times), 3), "first_s": round(times[0], 3),
+                            "kib": round(target.stat().st_size / 1024, 1)}
+        print(json.dumps({
+            "answers_current": len(service.answers(sid)),
+            "answer_entries": ANSWER_ENTRIES,
+            "findings": len(service.findings(sid)),
+            "runs": args.runs,
+            "formats": figures,
+        }, indent=2))
+        service.disconnect()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Audit reports (HTML, PDF, DOCX) read back with an HTML parser, pypdf and python-docx."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from assistant.exports import export_session
+
+SECTIONS = [
+    "Audit details",
+    "Audit criteria",
+    "Summary of findings",
+    "Degree to which the criteria are met",
+    "Findings",
+    "Conclusions",
+    "Diverging opinions",
+    "Not covered",
+]
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.headings: list[str] = []
+        self._in_heading = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self._in_heading = tag in ("h1", "h2", "h3")
+        if self._in_heading:
+            self.headings.append("")
+
+    def handle_endtag(self, tag):
+        self._in_heading = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._in_heading:
+            self.headings[-1] += data
+
+
+def test_html_report_escapes_hostile_text_and_has_iso_19011_sections(service, hostile_session, hostile, tmp_path):
+    out = export_session(service, hostile_session, "html", tmp_path / "r.html")
+    parser = _Collect()
+    parser.feed(out.read_text(encoding="utf-8"))
+    text = " ".join(parser.text)
+    assert "script" not in parser.tags, "user text must never become markup"
+    assert hostile.SCRIPT in text
+    assert set(SECTIONS) <= set(parser.headings)
+    assert f"M-001: -Re-evaluation overdue {hostile.CHINESE} {hostile.EMOJI}" in parser.headings
+    assert "Dismissed findings" in parser.headings
+    for expected in ("API Q1 10th", "API Q1 9th", "ISO 9001:2015", "7.1.5", "Purchasing Control", hostile.ARABIC,
+                     "Auditee disagrees with M-002", "an area without findings is not thereby shown to conform",
+                     "not answered", "answered not applicable", "QP-08", "Processes outside the audit scope"):
+        assert expected in text, expected
+
+
+def test_pdf_report_has_numbered_pages_sections_and_text(service, hostile_session, hostile, tmp_path):
+    import pypdf
+
+    out = export_session(service, hostile_session, "pdf", tmp_path / "r.pdf")
+    reader = pypdf.PdfReader(out)
+    pages = [page.extract_text() for page in reader.pages]
+    total = len(pages)
+    assert total >= 3
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in page
+        assert f"Audit {hostile_session}" in page
+    text = "\n".join(pages)
+    for section in SECTIONS:
+        assert section in text, section
+    assert "Audit report" in text and hostile.CYRILLIC in text and "<script>alert" in text
+    assert "Omar, due 2025-04-30" in text
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert outline[:2] == ["Audit details", "Audit criteria"]
+    assert reader.metadata.title.startswith(f"Audit report {hostile_session}")
+
+
+def test_docx_report_has_headings_tables_and_page_numbers(service, hostile_session, hostile, tmp_path):
+    import docx
+
+    out = export_session(service, hostile_session, "docx", tmp_path / "r.docx")
+    document = docx.Document(out)
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert set(SECTIONS) <= set(headings)
+    assert document.paragraphs[0].style.name == "Title"
+    grades = next(t for t in document.tables if t.cell(0, 0).text == "Grade")
+    assert [r.cells[0].text for r in grades.rows][1:3] == ["Major", "Minor"]
+    head_row = grades.rows[0]._tr
+    assert head_row.xpath("./w:trPr/w:tblHeader"), "head rows repeat on every page"
+    footer_xml = document.sections[0].footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+    body = "\n".join(p.text for p in document.paragraphs)
+    body += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert hostile.SCRIPT in body and hostile.LONG_WORD in body and hostile.ARABIC in body
+
+
+def test_empty_session_exports_every_format(service, tmp_path):
+    from assistant.exports.registry import FORMATS
+    from assistant.sessions.models import SessionHeader
+
+    sid = service.create(SessionHeader(title="Nothing yet")).id
+    for fmt, spec in FORMATS.items():
+        out = export_session(service, sid, fmt, tmp_path / f"empty-{fmt}{spec.suffix}")
+        assert out.stat().st_size > 0
+    assert "No findings." in (tmp_path / "empty-md.md").read_text(encoding="utf-8")
