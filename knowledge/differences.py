@@ -453,6 +453,15 @@ _EDITION_SECTIONS = {
 }
 
 
+# What a move without a note means for a company's procedures and references.
+_PLAIN_CHANGE = {
+    Change.renumbered: "Same requirement under a new number: update references to it.",
+    Change.renumbered_renamed: "New number and title: update references to it.",
+    Change.renamed: "Same number, new title.",
+    Change.dropped: "No counterpart in the 10th edition.",
+}
+
+
 def _ninth_to_tenth(catalogue: Catalogue) -> tuple[list[TransitionSection], list[str], int]:
     sections = []
     for key, (title, changes) in _EDITION_SECTIONS.items():
@@ -460,7 +469,7 @@ def _ninth_to_tenth(catalogue: Catalogue) -> tuple[list[TransitionSection], list
         for move in catalogue.edition_map.moves:
             if move.change not in changes:
                 continue
-            statement = move.note or move.change.value
+            statement = move.note or _PLAIN_CHANGE.get(move.change, move.change.value)
             if move.change == Change.unknown:
                 statement = f"Not known where this 9th-edition clause sits in the 10th. {move.note}".strip()
             items.append(

@@ -1,0 +1,119 @@
+"""The draft conformity matrix: per API Q1 clause, the company document, section and page that address it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+from index.coverage import ClauseCoverage, CoveringProcedure, build_coverage
+from index.search import SearchService
+from index.store import StoredPassage
+from knowledge.catalogue import Q1, Clause
+
+MatrixConfidence = Literal["high", "medium", "low", "none"]
+Status = Literal["addressed", "see sub-clauses", "gap"]
+
+# A procedure that cites the clause by number is the applicant's own pointer; a citation of the other
+# edition's number is right in substance but needs the number updated; a text match is only a lead.
+_CONFIDENCE: dict[str, MatrixConfidence] = {"cites": "high", "cites other edition": "medium", "matches": "low"}
+
+
+class MatrixRow(BaseModel):
+    """One clause of the matrix, as the applicant reviews it."""
+
+    clause: str
+    title: str
+    clause_confidence: str
+    """How well the clause number and title are established (verified, likely, unverified)."""
+    documented_procedure: bool
+    records: bool
+    q1_only: bool
+    status: Status
+    document: str | None = None
+    document_title: str | None = None
+    revision: str | None = None
+    section: str | None = None
+    page: int | None = None
+    how: str | None = None
+    """cites, cites other edition, or matches."""
+    confidence: MatrixConfidence = "none"
+    score: float | None = None
+    others: list[str] = []
+    """Further candidates as `DOC section`."""
+
+
+class ConformityMatrix(BaseModel):
+    standard: str = Q1
+    edition: str
+    drafted: str
+    """The date the draft was made (ISO format)."""
+    mode: Literal["hybrid", "lexical"]
+    documents: int
+    rows: list[MatrixRow]
+    """Clauses that ask for a documented procedure first, then the rest, each in catalogue order."""
+
+    @property
+    def gaps(self) -> list[MatrixRow]:
+        return [row for row in self.rows if row.status == "gap"]
+
+
+# Sections that cite a clause without dealing with it: reference lists and revision histories.
+_NOT_BODY = ("reference", "revision", "history", "amendment", "change record")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in ("and", "the", "for", "control", "general")}
+
+
+def _ranked(procedures: list[CoveringProcedure], clause: Clause) -> list[CoveringProcedure]:
+    """Citations first; among several citing documents, the one whose title names the clause's topic."""
+    order = list(_CONFIDENCE)
+    topic = _words(" ".join([clause.title, *clause.keywords]))
+    return sorted(procedures, key=lambda p: (order.index(p.how), -len(topic & _words(p.title)), -(p.score or 0.0)))
+
+
+def _where(doc: str, section: str, clause: Clause, passages: list[StoredPassage]) -> tuple[str, int | None]:
+    """The section that deals with the clause: a citation in a references list points to the whole document,
+    so a citing section of the body is preferred where there is one."""
+    citing = [p for p in passages if p.doc_id == doc and str(clause.key) in p.clause_refs]
+    body = [p for p in citing if not any(word in p.section.lower() for word in _NOT_BODY)]
+    chosen = (body or [p for p in citing if p.section == section] or [None])[0]
+    if chosen is None:
+        pages = [p.page for p in passages if p.doc_id == doc and p.section == section and p.page is not None]
+        return section, min(pages, default=None)
+    return chosen.section, chosen.page
+
+
+def _row(cov: ClauseCoverage, clause: Clause, passages: list[StoredPassage], revisions: dict[str, str | None]) -> MatrixRow:
+    common = {
+        "clause": cov.id, "title": cov.title, "clause_confidence": clause.confidence.value,
+        "documented_procedure": cov.documented_procedure, "records": clause.records, "q1_only": cov.q1_only,
+    }
+    if not cov.procedures:
+        return MatrixRow(**common, status="see sub-clauses" if cov.covered else "gap")
+    best, *rest = _ranked(cov.procedures, clause)
+    section, page = _where(best.doc, best.section, clause, passages)
+    return MatrixRow(
+        **common, status="addressed", document=best.doc, document_title=best.title,
+        revision=revisions.get(best.doc), section=section, page=page,
+        how=best.how, confidence=_CONFIDENCE[best.how], score=best.score,
+        others=[f"{p.doc} {p.section}" for p in rest],
+    )
+
+
+def build_matrix(service: SearchService, edition: str = "10th", today: date | None = None) -> ConformityMatrix:
+    """Draft the matrix from the coverage map of the company procedures in the knowledge base."""
+    report = build_coverage(service, Q1, edition)
+    passages = [p for p in service.store.passages() if p.kind == "procedure"]
+    documents = [d for d in service.store.documents() if d.kind == "procedure"]
+    revisions = {d.doc_id: d.revision for d in documents}
+    catalogue = service.catalogue
+    rows = [_row(cov, catalogue.get(Q1, edition, cov.id), passages, revisions) for cov in report.clauses]
+    rows.sort(key=lambda row: not row.documented_procedure)  # stable: catalogue order within each block
+    return ConformityMatrix(
+        edition=edition, drafted=(today or date.today()).isoformat(), mode=report.mode,
+        documents=len(documents), rows=rows,
+    )
