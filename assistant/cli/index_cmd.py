@@ -1,0 +1,65 @@
+"""`q1audit index`: build the search index (with a progress bar) and report whether it is current."""
+
+from __future__ import annotations
+
+import click
+
+from assistant.locations import DataPaths
+
+
+def build_with_progress(service, force: bool = False) -> None:
+    """Build the vector index with a rich progress bar; say so when the model is not available."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if service.embedder is None:
+        click.echo(f"Embedding model not available ({service.model_error}): lexical search only, nothing to build.")
+        return
+    with Progress(
+        TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("embed", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = service.build(progress=progress, force=force)
+    if not report.rebuilt:
+        click.echo(f"Index is current ({report.passages} passages); nothing to do.")
+    else:
+        click.echo(
+            f"Index built: {report.passages} passages, {report.embedded} embedded now "
+            f"(the rest from the cache), {report.seconds:.1f} s."
+        )
+
+
+@click.group()
+def index() -> None:
+    """The search index built from the knowledge base (a cache: it can always be rebuilt)."""
+
+
+@index.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even when the index is current.")
+@click.pass_obj
+def build(paths: DataPaths, force: bool) -> None:
+    """Embed new or changed passages and rebuild the vector index."""
+    from index.search import open_service
+
+    build_with_progress(open_service(paths.knowledge_db, paths.index_dir), force=force)
+
+
+@index.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_obj
+def status(paths: DataPaths, as_json: bool) -> None:
+    """What is indexed and whether the index is current (does not load the model)."""
+    from index.search import open_service
+
+    report = open_service(paths.knowledge_db, paths.index_dir, load_model=False).status()
+    if as_json:
+        click.echo(report.model_dump_json(exclude={"mode"}))
+        return
+    click.echo(f"state:     {report.state} ({report.reason})")
+    click.echo(f"model:     {report.model}")
+    click.echo(f"documents: {report.documents}")
+    click.echo(f"passages:  {report.passages} (of which {report.clauses} catalogue clauses)")
+    click.echo(f"indexed:   {report.indexed}" + (f", built {report.built_at}" if report.built_at else ""))

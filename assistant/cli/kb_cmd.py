@@ -1,0 +1,161 @@
+"""`q1audit kb`: import, list and remove documents, and the clause coverage map."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from assistant.locations import DataPaths
+from knowledge.catalogue import DEFAULT_EDITION, ISO, Q1
+from knowledge.errors import Q1AuditError
+
+EDITIONS = {Q1: ("10th", "9th"), ISO: ("2015",)}
+
+
+def import_paths(
+    paths: DataPaths, sources: list[Path], standard: str | None = None, edition: str | None = None
+) -> list[Q1AuditError]:
+    """Import files and folders, one line per file; returns the errors of files that could not be read."""
+    from index.importer import import_files
+    from index.store import KnowledgeStore
+    from knowledge.catalogue import load_catalogue
+
+    store = KnowledgeStore(paths.knowledge_db)
+    errors: list[Q1AuditError] = []
+    for outcome in import_files(store, sources, load_catalogue(), paths.documents_dir, standard, edition):
+        if outcome.error is not None:
+            errors.append(outcome.error)
+            click.echo(f"q1audit: {outcome.error}", err=True)
+            continue
+        r = outcome.result
+        count = "" if r.status == "unchanged" else f" ({r.passages} passages)"
+        click.echo(f"{r.status:<10} {r.doc_id:<14} {outcome.path.name}{count}")
+    return errors
+
+
+@click.group()
+def kb() -> None:
+    """The knowledge base: company procedures and your licensed copy of a standard."""
+
+
+@kb.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--standard", type=click.Choice([Q1, ISO]), help="Import licensed text of this standard.")
+@click.option("--edition", help="Edition of the licensed text: 10th or 9th (API Q1), 2015 (ISO 9001).")
+@click.pass_obj
+@click.pass_context
+def import_(ctx: click.Context, paths: DataPaths, sources: tuple[Path, ...], standard: str | None, edition: str | None):
+    """Import Markdown, text, DOCX or PDF files, or folders of them.
+
+    A changed file replaces its earlier import; an unchanged one is skipped. With --standard, the files
+    are your licensed copy of that standard: passages attach to clauses by their headings and stay in
+    your data directory only.
+    """
+    if edition is not None and standard is None:
+        raise click.UsageError("--edition goes with --standard")
+    if standard is not None and edition is not None and edition not in EDITIONS[standard]:
+        raise click.BadParameter(f"{standard} has editions {', '.join(EDITIONS[standard])}", param_hint="--edition")
+    errors = import_paths(paths, list(sources), standard, edition)
+    click.echo("Run `q1audit index build` to update the search index (ask does it for you too).")
+    if errors:
+        ctx.exit(1)
+
+
+@kb.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of documents.")
+@click.pass_obj
+def list_(paths: DataPaths, as_json: bool) -> None:
+    """Show the documents in the knowledge base."""
+    from index.store import KnowledgeStore
+
+    docs = KnowledgeStore(paths.knowledge_db).documents()
+    if as_json:
+        click.echo(json.dumps([d.model_dump(exclude={"id", "stored_name"}) for d in docs], indent=2))
+        return
+    if not docs:
+        click.echo("The knowledge base is empty: `q1audit setup` imports the sample QMS, `q1audit kb import` yours.")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("Document", "Title", "Rev", "Kind", "Passages", "File", box=None)
+    for d in docs:
+        kind = f"licensed {d.standard} {d.edition}" if d.kind == "standard" else d.kind
+        table.add_row(d.doc_id, d.title, d.revision or "", kind, str(d.passages), d.source_name or "")
+    Console().print(table)
+
+
+@kb.command("remove")
+@click.argument("doc")
+@click.pass_obj
+def remove(paths: DataPaths, doc: str) -> None:
+    """Take document DOC (its number, as `kb list` shows it) out of the knowledge base."""
+    from index.store import KnowledgeStore
+
+    removed = KnowledgeStore(paths.knowledge_db).remove(doc, paths.documents_dir)
+    click.echo(f"removed    {removed.doc_id} {removed.title}")
+
+
+@kb.command("coverage")
+@click.option("--standard", type=click.Choice([Q1, ISO]), default=Q1, show_default=True)
+@click.option("--edition", help="Edition (default: 10th for API Q1, 2015 for ISO 9001).")
+@click.option("--json", "as_json", is_flag=True, help="The coverage map as one JSON object.")
+@click.pass_obj
+def coverage(paths: DataPaths, standard: str, edition: str | None, as_json: bool) -> None:
+    """For every clause, the procedures that cite or match it, and the clauses nothing covers."""
+    from index.coverage import build_coverage
+    from index.search import open_service
+
+    edition = edition or DEFAULT_EDITION[standard]
+    if edition not in EDITIONS[standard]:
+        raise click.BadParameter(f"{standard} has editions {', '.join(EDITIONS[standard])}", param_hint="--edition")
+    service = open_service(paths.knowledge_db, paths.index_dir)
+    report = build_coverage(service, standard, edition)
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+        return
+    _print_coverage(report)
+
+
+def _print_coverage(report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    label = f"{report.standard} {report.edition}"
+    table = Table("Clause", "Title", "Covered by", box=None, title=f"Coverage of {label} ({report.mode} match)")
+    for row in report.clauses:
+        marks = " [procedure]" if row.documented_procedure else ""
+        marks += " [Q1 only]" if row.q1_only else ""
+        covering = ", ".join(
+            f"{c.doc} {c.section}" + ("" if c.how == "cites" else f" ({c.how})") for c in row.procedures
+        )
+        if not covering:
+            covering = "(through sub-clauses)" if row.covered else "[red]nothing[/red]"
+        table.add_row(row.id, row.title + marks, covering)
+    console = Console()
+    console.print(table)
+    console.print(f"\n{len(report.uncovered)} clauses nothing covers (documented-procedure ones first): "
+                  + (", ".join(report.uncovered) or "none"))
+    if report.q1_only:
+        console.print(f"Q1-only clauses (no ISO 9001 counterpart): {', '.join(report.q1_only)}")
+
+
+@kb.command("matrix")
+@click.option("--edition", type=click.Choice(EDITIONS[Q1]), default="10th", show_default=True)
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.xlsx or FILE.md")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.pass_obj
+def matrix(paths: DataPaths, edition: str, out: Path, force: bool) -> None:
+    """Draft the conformity matrix: per API Q1 clause, the procedure, section and page that address it, or GAP."""
+    from assistant.exports.matrix import write_matrix
+    from index.matrix import build_matrix
+    from index.search import open_service
+
+    drafted = build_matrix(open_service(paths.knowledge_db, paths.index_dir), edition)
+    written = write_matrix(drafted, out, force)
+    gaps = drafted.gaps
+    click.echo(f"wrote {written}: {len(drafted.rows)} clauses, {len(gaps)} gaps"
+               + (f" ({', '.join(row.clause for row in gaps[:12])}{' ...' if len(gaps) > 12 else ''})" if gaps else ""))

@@ -1,0 +1,185 @@
+"""Retrieval quality and speed on the bundled knowledge base: the figures `q1audit bench` reports."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from index.embedder import Embedder
+from index.importer import import_files
+from index.search import Fusion, SearchService
+from knowledge.catalogue import ISO, Q1, Catalogue
+from knowledge.yaml_files import Problem, load_yaml_model
+
+QUESTIONS_FILE = Path(__file__).parent / "eval" / "questions.yaml"
+FIELDS = {(Q1, "10th"): "q1_10th", (Q1, "9th"): "q1_9th", (ISO, "2015"): "iso"}
+Mode = Literal["hybrid", "lexical", "dense"]
+MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
+
+
+class EvalQuestion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=5)
+    q1_10th: list[str] = Field(default_factory=list)
+    q1_9th: list[str] = Field(default_factory=list)
+    iso: list[str] = Field(default_factory=list)
+
+    def answers(self, standard: str, edition: str) -> list[str]:
+        return getattr(self, FIELDS[(standard, edition)])
+
+
+class EvalSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    questions: list[EvalQuestion] = Field(min_length=1)
+
+
+def load_questions(catalogue: Catalogue, path: Path = QUESTIONS_FILE) -> list[EvalQuestion]:
+    """The evaluation questions; every clause id must exist in the catalogue."""
+
+    def check(data: EvalSet) -> Iterator[Problem]:
+        for i, question in enumerate(data.questions):
+            if not any(question.answers(s, e) for s, e in FIELDS):
+                yield ("questions", i), "a question needs clause ids for at least one standard"
+            for (standard, edition), field in FIELDS.items():
+                for j, clause_id in enumerate(getattr(question, field)):
+                    if catalogue.get(standard, edition, clause_id) is None:
+                        yield ("questions", i, field, j), f"no {standard} {edition} clause {clause_id!r} in the catalogue"
+
+    return load_yaml_model(path, EvalSet, check).questions
+
+
+class Quality(BaseModel):
+    mode: Mode
+    standard: str
+    edition: str
+    questions: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float
+
+
+class BenchReport(BaseModel):
+    model: str
+    model_load_seconds: float
+    documents: int
+    passages: int
+    import_seconds: float
+    build_seconds: float
+    embed_passages_per_second: float
+    from_scratch_seconds: float
+    """Import of the bundled samples plus the index build, model already loaded."""
+    no_change_seconds: float
+    """A fresh service finding the index current: what `q1audit index build` costs when nothing changed."""
+    latency_median_ms: float
+    latency_p95_ms: float
+    quality: list[Quality]
+
+
+@contextmanager
+def _mode(service: SearchService, mode: Mode) -> Iterator[None]:
+    """Run the service as lexical-only (no embedder) or dense-only (no lexical weight) for a while."""
+    embedder, fusion = service.embedder, service.fusion
+    if mode == "lexical":
+        service.embedder = None
+    elif mode == "dense":
+        service.fusion = fusion.model_copy(update={"lexical": 0.0})
+    try:
+        yield
+    finally:
+        service.embedder, service.fusion = embedder, fusion
+
+
+def first_hit(ranked: list[str], answers: list[str]) -> int | None:
+    """1-based rank of the first right clause, None when absent."""
+    return next((i for i, clause_id in enumerate(ranked, 1) if clause_id in answers), None)
+
+
+def evaluate(service: SearchService, questions: list[EvalQuestion], mode: Mode) -> list[Quality]:
+    out = []
+    with _mode(service, mode):
+        for standard, edition in FIELDS:
+            ranks = []
+            asked = [q for q in questions if q.answers(standard, edition)]
+            for question in asked:
+                response = service.ask(question.q, top=10, standard=standard, edition=edition)
+                ranked = [r.id for r in response.results if r.kind == "clause"]
+                ranks.append(first_hit(ranked, question.answers(standard, edition)))
+            n = len(asked) or 1
+            out.append(
+                Quality(
+                    mode=mode,
+                    standard=standard,
+                    edition=edition,
+                    questions=len(asked),
+                    recall_at_1=sum(r == 1 for r in ranks) / n,
+                    recall_at_5=sum(r is not None and r <= 5 for r in ranks) / n,
+                    mrr=sum(1 / r for r in ranks if r) / n,
+                )
+            )
+    return out
+
+
+def latencies_ms(service: SearchService, questions: list[EvalQuestion]) -> list[float]:
+    """Per-query time of a default hybrid ask, after one warm-up pass over the same questions."""
+    for question in questions:
+        service.ask(question.q)
+    times = []
+    for question in questions:
+        started = time.perf_counter()
+        service.ask(question.q)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def run_bench(
+    workdir: Path,
+    samples: list[Path],
+    catalogue: Catalogue,
+    embedder: Embedder,
+    model_load_seconds: float = 0.0,
+    fusion: Fusion | None = None,
+) -> BenchReport:
+    """Build the bundled knowledge base from scratch in `workdir` and measure everything."""
+    knowledge_db, index_dir = workdir / "knowledge.db", workdir / "index"
+    service = SearchService(knowledge_db, index_dir, catalogue, embedder)
+    if fusion is not None:
+        service.fusion = fusion
+    started = time.perf_counter()
+    outcomes = list(import_files(service.store, samples, catalogue))
+    failed = [o for o in outcomes if o.error is not None]
+    if failed:
+        raise failed[0].error
+    imported = time.perf_counter() - started
+    report = service.build()
+    scratch = time.perf_counter() - started
+
+    fresh = SearchService(knowledge_db, index_dir, catalogue, embedder)
+    started = time.perf_counter()
+    fresh.build()
+    no_change = time.perf_counter() - started
+
+    questions = load_questions(catalogue)
+    times = latencies_ms(service, questions)
+    quality = [row for mode in MODES for row in evaluate(service, questions, mode)]
+    return BenchReport(
+        model=embedder.name,
+        model_load_seconds=model_load_seconds,
+        documents=len(service.store.documents()),
+        passages=report.passages,
+        import_seconds=imported,
+        build_seconds=report.seconds,
+        embed_passages_per_second=report.passages_per_second,
+        from_scratch_seconds=scratch,
+        no_change_seconds=no_change,
+        latency_median_ms=statistics.median(times),
+        latency_p95_ms=statistics.quantiles(times, n=20)[-1],
+        quality=quality,
+    )
