@@ -8,9 +8,7 @@ from pathlib import Path
 
 import click
 
-import knowledge
-
-SAMPLES_DIR = Path(knowledge.__file__).parent / "samples"
+from knowledge import SAMPLE_QMS_DIR
 
 
 @click.command()
@@ -28,7 +26,7 @@ def bench(as_json: bool) -> None:
     embedder = load_default_embedder()
     load_seconds = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="q1audit-bench-") as workdir:
-        report = run_bench(Path(workdir), [SAMPLES_DIR], load_catalogue(), embedder, load_seconds)
+        report = run_bench(Path(workdir), [SAMPLE_QMS_DIR], load_catalogue(), embedder, load_seconds)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return

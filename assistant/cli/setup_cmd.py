@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-import knowledge
 from assistant.locations import DataPaths
-
-SAMPLES_DIR = Path(knowledge.__file__).parent / "samples"
+from knowledge import SAMPLE_QMS_DIR
 
 
 @click.command()
@@ -27,7 +23,7 @@ def setup(ctx: click.Context, paths: DataPaths) -> None:
     status = service.status()
     if status.documents == 0:
         click.echo("Empty knowledge base: importing the sample company QMS (a fictional manufacturer).")
-        errors = import_paths(paths, [SAMPLES_DIR])
+        errors = import_paths(paths, [SAMPLE_QMS_DIR])
         if errors:
             ctx.exit(1)
         status = service.status()
