@@ -1,0 +1,1 @@
+"""The Textual app: chat, clause browser, interview, findings and export in one terminal."""

@@ -1,0 +1,1 @@
+"""Screens of the q1audit app, one module each."""

@@ -1,0 +1,26 @@
+"""Bases of the app's screens: worker failures go to the app's one error handler."""
+
+from __future__ import annotations
+
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from assistant.tui.errors import show_error
+
+
+class ReportsWorkerErrors:
+    """Worker messages do not bubble, so each screen that starts workers hands failures on here."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            show_error(self.app, event.worker.error)  # type: ignore[attr-defined]
+
+
+class AppScreen(ReportsWorkerErrors, Screen):
+    """A full screen of the app."""
+
+
+class Dialog(ReportsWorkerErrors, ModalScreen):
+    """A modal dialog; escape closes it without a result."""
+
+    BINDINGS = [("escape", "dismiss", "Cancel")]

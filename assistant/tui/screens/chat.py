@@ -1,0 +1,115 @@
+"""The chat: a question in, clause cards (Q1 and ISO side by side) and procedure passages out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Footer, Header, Input
+
+from assistant.tui.screens.base import AppScreen
+from assistant.tui.widgets.clause_card import ClauseCard
+from assistant.tui.widgets.status_bar import IndexStatusBar
+from assistant.tui.widgets.transcript import AnswerBlock, Transcript
+
+if TYPE_CHECKING:
+    from assistant.tui.app import Q1AuditApp
+    from assistant.tui.backend import Reply
+    from assistant.tui.pairing import CardView, ClausePair
+
+WELCOME = Content.assemble(
+    ("Ask about a requirement in your own words", "bold"),
+    " (“who approves a concession?”, “cal sticker expired on a torque wrench”),\n"
+    "or type a clause number (5.11, ISO 8.4.2) to open it. ",
+    ("tab", "bold"),
+    " moves to the answer cards, ",
+    ("enter", "bold"),
+    " opens one. ",
+    ("F3", "bold"),
+    " browses clauses, ",
+    ("F4", "bold"),
+    " runs an audit, ",
+    ("ctrl+p", "bold"),
+    " jumps anywhere.",
+)
+
+
+class AsksQuestions:
+    """Search from an input without freezing: the worker asks, the UI thread fills the answer block."""
+
+    app: Q1AuditApp
+
+    @work(thread=True, group="search", exit_on_error=False, description="Searching")
+    def ask_into(self, block: AnswerBlock, text: str, allow_open: bool = True) -> None:
+        from assistant.tui.pairing import card_view, pair_results
+
+        backend = self.app.backend
+        try:
+            reply = backend.reply(text) if allow_open else backend.reply_search(text)
+            pairs = pair_results(reply.response, backend.catalogue) if reply.response else []
+            cards = [card_view(backend.catalogue.get(*key)) for key in reply.clauses]
+        except Exception as exc:
+            self.app.call_from_thread(block.show_note, f"The search failed: {exc}", "error")
+            raise
+        self.app.call_from_thread(self._show_reply, block, reply, pairs, cards)
+
+    async def _show_reply(self, block: AnswerBlock, reply: Reply, pairs: list[ClausePair], cards: list[CardView]) -> None:
+        app = self.app
+        if reply.kind == "open":
+            if len(cards) == 1:
+                await block.show_cards("Opened in the clause browser (escape comes back):", cards)
+                app.open_clause(cards[0].key)
+            else:
+                await block.show_cards("That number is in more than one standard; pick one:", cards)
+        elif reply.kind == "message":
+            await block.show_note(reply.message, "warning")
+        elif reply.kind == "differences":
+            await block.show_note("Opened the differences between API Q1 and ISO 9001 (escape comes back).")
+            app.open_differences(reply.view)
+        elif reply.response is not None:
+            await block.show_results(reply.response, pairs, app.index_state.lexical_reason)
+
+
+class ChatScreen(AsksQuestions, AppScreen):
+    """Ask mode: the transcript keeps every question and answer."""
+
+    BINDINGS = [
+        Binding("escape", "focus_input", "To input", show=False),
+        Binding("tab", "next_focus", "Cards", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Transcript(id="transcript")
+        yield Input(placeholder="Ask a question, or type a clause number…", id="ask")
+        yield IndexStatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Transcript).rich_note(WELCOME, "help")
+        self.query_one("#ask").focus()
+
+    @on(Input.Submitted, "#ask")
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        event.input.clear()
+        transcript = self.query_one(Transcript)
+        transcript.user(text)
+        self.ask_into(transcript.start_answer(), text)
+
+    def action_focus_input(self) -> None:
+        self.query_one("#ask").focus()
+
+    def action_next_focus(self) -> None:
+        """From the input, tab goes to the newest answer's first card (not the oldest, as focus order would)."""
+        if isinstance(self.focused, Input):
+            blocks = [b for b in self.query(AnswerBlock) if b.query(ClauseCard)]
+            if blocks:
+                blocks[-1].query(ClauseCard).first().focus()
+                return
+        self.focus_next()

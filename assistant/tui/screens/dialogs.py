@@ -1,0 +1,114 @@
+"""Small dialogs: a line of text (a dismiss reason), a choice (a grade), the corrective-action fields."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from assistant.tui.screens.base import Dialog
+
+ACTION_FIELDS = [
+    ("correction", "Correction (what was done at once)"),
+    ("root_cause", "Root cause"),
+    ("corrective_action", "Corrective action (so it does not recur)"),
+    ("evidence", "Evidence of completion"),
+    ("owner", "Owner"),
+    ("due_date", "Due date (YYYY-MM-DD)"),
+]
+
+
+class TextDialog(Dialog):
+    """Asks for one line of text; enter returns it, escape returns None. Empty text is refused."""
+
+    def __init__(self, prompt: str, placeholder: str = ""):
+        super().__init__()
+        self.prompt = prompt
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.prompt, classes="dialog-title")
+            yield Input(placeholder=self.placeholder, id="text")
+            yield Label("enter saves · escape cancels", classes="dialog-hint")
+
+    @on(Input.Submitted, "#text")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+        else:
+            self.notify("Write something first (or escape to cancel).", severity="warning")
+
+
+class ChoiceDialog(Dialog):
+    """Picks one of a few values."""
+
+    def __init__(self, prompt: str, choices: list[tuple[str, str]]):
+        super().__init__()
+        self.prompt = prompt
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.prompt, classes="dialog-title")
+            yield OptionList(*(Option(label, id=value) for label, value in self.choices), id="choices")
+            yield Label("enter picks · escape cancels", classes="dialog-hint")
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class CorrectiveActionDialog(Dialog):
+    """The auditee's response fields; returns only the fields that changed (due_date as a date)."""
+
+    BINDINGS = [("ctrl+s", "save", "Save")]
+
+    def __init__(self, finding_id: str, current: dict[str, str]):
+        super().__init__()
+        self.finding_id = finding_id
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(f"Corrective action for {self.finding_id}", classes="dialog-title")
+            for field, label in ACTION_FIELDS:
+                yield Label(label, classes="field")
+                yield Input(value=self.current.get(field, ""), id=field)
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def action_save(self) -> None:
+        changed: dict[str, object] = {}
+        for field, _ in ACTION_FIELDS:
+            value = self.query_one(f"#{field}", Input).value.strip()
+            if value == self.current.get(field, ""):
+                continue
+            if field == "due_date":
+                if not value:
+                    continue  # the service keeps a date once set; clearing it is not offered
+                try:
+                    changed[field] = date.fromisoformat(value)
+                except ValueError:
+                    self.notify("due date: write it as YYYY-MM-DD", title="Check the form", severity="error")
+                    return
+            else:
+                changed[field] = value
+        self.dismiss(changed)
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,75 @@
+"""TUI fixtures: a data directory with three sample procedures and an index built by the hashing embedder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import knowledge
+from assistant.locations import DataPaths
+from assistant.tui.app import Q1AuditApp, create_app
+from index.embedder import EmbedderUnavailable, HashingEmbedder
+from index.importer import import_files
+from index.search import SearchService
+from knowledge.catalogue import load_catalogue
+
+SAMPLES = Path(knowledge.__file__).parent / "samples" / "qms"
+DOCS = [
+    "QP-07_purchasing_and_supplier_evaluation.md",
+    "QP-12_control_of_tmmde.md",
+    "QP-15_nonconforming_product.md",
+]
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory) -> Path:
+    """Built once per run: importing and embedding is the slow part."""
+    root = tmp_path_factory.mktemp("tui-home")
+    paths = DataPaths(root)
+    catalogue = load_catalogue()
+    service = SearchService(paths.knowledge_db, paths.index_dir, catalogue, HashingEmbedder())
+    outcomes = list(import_files(service.store, [SAMPLES / d for d in DOCS], catalogue, paths.documents_dir))
+    assert all(o.error is None for o in outcomes)
+    service.build()
+    service.store.close()
+    return root
+
+
+@pytest.fixture
+def tui_paths(built_home, tmp_path) -> DataPaths:
+    root = tmp_path / "home"
+    shutil.copytree(built_home, root)
+    return DataPaths(root)
+
+
+def _no_model() -> HashingEmbedder:
+    raise EmbedderUnavailable("embedding model switched off for this test")
+
+
+@pytest.fixture
+def make_app(tui_paths):
+    """`make_app()` has semantic search (hashing embedder); `make_app(model=False)` is keyword-only."""
+
+    def make(model: bool = True) -> Q1AuditApp:
+        return create_app(tui_paths, HashingEmbedder if model else _no_model)
+
+    return make
+
+
+async def _settle(pilot, phase: str | None = "semantic") -> None:
+    app = pilot.app
+    for _ in range(400):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if app.knowledge_ready and app.sessions_ready and (phase is None or app.index_state.phase == phase):
+            return
+    raise AssertionError(f"app did not settle: {app.index_state}")
+
+
+@pytest.fixture
+def settle():
+    """`await settle(pilot)`: wait until the catalogue, the checklists and (by default) semantic search are up,
+    and every worker (searches included) has finished."""
+    return _settle
