@@ -24,6 +24,7 @@ from assistant.sessions.models import (
     Scope,
     Session,
     SessionHeader,
+    SessionStatus,
     SourceChange,
 )
 from assistant.sessions.service import SessionService
@@ -54,6 +55,15 @@ def _split(values: Iterable[str]) -> list[str]:
 
 def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
+
+
+def _validated_header(**fields: object) -> SessionHeader:
+    """A SessionHeader from CLI options; a bad option is one line naming the field."""
+    try:
+        return SessionHeader.model_validate(fields)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise SessionError(f"{'.'.join(map(str, err['loc'])) or 'session'}: {err['msg']}") from None
 
 
 def _echo_json(data: object) -> None:
@@ -123,8 +133,7 @@ def session() -> None:
 @click.pass_obj
 def session_new(paths: DataPaths, as_json: bool, **options) -> None:
     """Create a session and print its id."""
-    try:
-        header = SessionHeader(
+    header = _validated_header(
             title=options["title"],
             audit_type=options["audit_type"],
             objectives=list(options["objectives"]),
@@ -140,10 +149,7 @@ def session_new(paths: DataPaths, as_json: bool, **options) -> None:
             location=options["location"],
             start_date=_day(options["start"]),
             end_date=_day(options["end"]),
-        )
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise SessionError(f"{'.'.join(map(str, err['loc'])) or 'session'}: {err['msg']}") from None
+    )
     created = _service(paths).create(header)
     if as_json:
         _echo_json(created.model_dump(mode="json"))
@@ -297,6 +303,37 @@ def session_import(paths: DataPaths, file: str) -> None:
     from assistant.exports.json_export import import_session
 
     click.echo(import_session(_service(paths), file).id)
+
+
+@session.command("edit")
+@click.argument("session_id")
+@click.option("--title")
+@click.option("--client")
+@click.option("--location")
+@click.option("--start", type=DATE, help="First audit day (YYYY-MM-DD).")
+@click.option("--end", type=DATE, help="Last audit day (YYYY-MM-DD).")
+@click.option("--conclusions", help="The audit conclusions as the team agreed them (the report drafts one while empty).")
+@click.option("--diverging-opinions", help="Opinions the audit team and auditee could not settle.")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in SessionStatus if s != SessionStatus.closed]),
+    help="Move the session on, e.g. to in_review while corrective actions come in (close it with `session close`).",
+)
+@click.pass_obj
+def session_edit(paths: DataPaths, session_id: str, status: str | None, **options) -> None:
+    """Change header fields the report needs (conclusions, diverging opinions ...) or the status."""
+    service = _service(paths)
+    changes = {field: value for field, value in options.items() if value is not None}
+    for field in ("start", "end"):
+        if field in changes:
+            changes[f"{field}_date"] = _day(changes.pop(field))
+    if changes:
+        header = _validated_header(**{**service.get(session_id).header.model_dump(), **changes})
+        service.update_header(session_id, header)
+    if status:
+        service.set_status(session_id, status)
+    updated = service.get(session_id)
+    click.echo(f"{updated.id} {updated.status.value}: {updated.header.title}")
 
 
 @session.command("close")

@@ -122,3 +122,20 @@ def test_same_answers_in_another_order_give_identical_findings_json(run, tmp_pat
     findings_first = run("findings", first, "--json").output
     assert findings_first == run("findings", second, "--json").output
     assert len(json.loads(findings_first)) >= 4
+
+
+def test_edit_sets_report_fields_and_status_and_keeps_the_rest(run):
+    session_id = run(*NEW).output.strip()
+    run("session", "edit", session_id, "--conclusions", "Purchasing partly effective.",
+        "--diverging-opinions", "Auditee disputes PUR-002.", "--status", "in_review")
+    shown = json.loads(run("session", "show", session_id, "--json").output)
+    assert shown["status"] == "in_review"
+    assert shown["header"]["conclusions"] == "Purchasing partly effective."
+    assert shown["header"]["diverging_opinions"] == "Auditee disputes PUR-002."
+    assert shown["header"]["scope"]["processes"] == ["purchasing", "calibration"]
+    bad = run("session", "edit", session_id, "--end", "2025-03-01", ok=False)
+    assert "end date 2025-03-01 is before start date 2025-03-11" in bad.output
+    run("session", "close", session_id)
+    locked = run("session", "edit", session_id, "--title", "Renamed", ok=False)
+    assert len(locked.output.strip().splitlines()) == 1
+    assert json.loads(run("session", "show", session_id, "--json").output)["header"]["title"] != "Renamed"
