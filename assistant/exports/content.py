@@ -104,9 +104,21 @@ class FindingRow(BaseModel):
     def clause_ids(self, edition_label: str) -> str:
         return ", ".join(c.id for c in self.clauses[edition_label])
 
+    def action_fields(self) -> dict[str, str]:
+        """The corrective-action response (API's correction / root cause / action / evidence), as text."""
+        action = self.finding.action
+        return {
+            "Correction": action.correction,
+            "Root cause": action.root_cause,
+            "Corrective action": action.corrective_action,
+            "Evidence of completion": action.evidence,
+            "Action owner": action.owner,
+            "Due date": action.due_date.isoformat() if action.due_date else "",
+        }
+
     def cells(self) -> list[str]:
         """The finding-list values under `FINDING_COLUMNS`, all as text."""
-        f, action = self.finding, self.finding.action
+        f = self.finding
         cells = {
             "Finding": f.id,
             "Title": f.title,
@@ -123,12 +135,7 @@ class FindingRow(BaseModel):
             "Rule": self.rule,
             "Decided by": f.decided_by or "",
             "Decided at": f.decided_at.isoformat() if f.decided_at else "",
-            "Correction": action.correction,
-            "Root cause": action.root_cause,
-            "Corrective action": action.corrective_action,
-            "Evidence of completion": action.evidence,
-            "Action owner": action.owner,
-            "Due date": action.due_date.isoformat() if action.due_date else "",
+            **self.action_fields(),
         }
         return [cells[c] for c in FINDING_COLUMNS]
 

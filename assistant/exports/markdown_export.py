@@ -42,7 +42,7 @@ def render_markdown(content: ReportContent) -> str:
 
 
 def _finding(row: FindingRow) -> list[str]:
-    f, action = row.finding, row.finding.action
+    f = row.finding
     regrade = f" (proposed {f.proposed_grade.value})" if f.regraded else ""
     lines = [f"### {md(f.id)}: {md(f.title)}", ""]
     lines.append(f"- **Grade:** {f.grade.value}{regrade}; **status:** {f.status.value}; **rule:** {md(row.rule)}")
@@ -58,15 +58,7 @@ def _finding(row: FindingRow) -> list[str]:
     lines.append(f"- **Nonconformity:** {md(f.statement.nonconformity)}")
     if row.records:
         lines.append(f"- **Records sampled:** {md(', '.join(row.records))}")
-    fields = {
-        "Correction": action.correction,
-        "Root cause": action.root_cause,
-        "Corrective action": action.corrective_action,
-        "Evidence of completion": action.evidence,
-        "Action owner": action.owner,
-        "Due date": action.due_date.isoformat() if action.due_date else "",
-    }
-    lines += [f"- **{label}:** {md(value)}" for label, value in fields.items() if value]
+    lines += [f"- **{label}:** {md(value)}" for label, value in row.action_fields().items() if value]
     return [*lines, ""]
 
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from assistant.tui.errors import show_error
 
+if TYPE_CHECKING:
+    from assistant.tui.app import Q1AuditApp
+
 
 class ReportsWorkerErrors:
     """Worker messages do not bubble, so each screen that starts workers hands failures on here."""
+
+    @property
+    def q1app(self) -> Q1AuditApp:
+        """The app, typed: screens reach the services through its backend."""
+        return self.app  # type: ignore[attr-defined]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:

@@ -20,7 +20,6 @@ from assistant.tui.widgets.status_bar import IndexStatusBar
 from knowledge.catalogue import DEFAULT_EDITION, ISO, Q1, ClauseKey
 
 if TYPE_CHECKING:
-    from assistant.tui.app import Q1AuditApp
     from index.coverage import CoveringProcedure
     from index.store import StoredPassage
     from knowledge.catalogue import Catalogue, Clause
@@ -93,9 +92,6 @@ class ClauseBrowserScreen(AppScreen):
         self._tree_nodes: dict[ClauseKey, TreeNode] = {}
         self._edition = DEFAULT_EDITION[Q1]
 
-    @property
-    def q1app(self) -> Q1AuditApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()

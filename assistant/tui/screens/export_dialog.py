@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from assistant.tui.screens.base import Dialog
 
 if TYPE_CHECKING:
-    from assistant.tui.app import Q1AuditApp
+    pass
 
 
 class ExportDialog(Dialog):
@@ -31,9 +31,6 @@ class ExportDialog(Dialog):
         self.written: Path | None = None
         """The file the last export wrote."""
 
-    @property
-    def q1app(self) -> Q1AuditApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         from assistant.exports.registry import FORMATS

@@ -19,7 +19,6 @@ from assistant.tui.widgets.status_bar import IndexStatusBar
 if TYPE_CHECKING:
     from assistant.sessions.models import Finding
     from assistant.sessions.service import SessionService
-    from assistant.tui.app import Q1AuditApp
     from knowledge.catalogue import Catalogue
 
 STATUS_MARK = {"proposed": "?", "confirmed": "✓", "dismissed": "✗"}
@@ -85,9 +84,6 @@ class FindingsScreen(AppScreen):
         self.session_id = session_id
         self.findings: list[Finding] = []
 
-    @property
-    def q1app(self) -> Q1AuditApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def service(self) -> SessionService:

@@ -25,7 +25,6 @@ from knowledge.errors import Q1AuditError
 if TYPE_CHECKING:
     from assistant.sessions.models import AnswerRecord
     from assistant.sessions.service import SessionService
-    from assistant.tui.app import Q1AuditApp
     from rules.checklist import Question
 
 HELP = """Type the answer in plain words: "yes", "no - only 3 of 5 checked", "12", "2024-03-11", "PO-1234, PO-1240".
@@ -66,9 +65,6 @@ class InterviewScreen(AsksQuestions, AppScreen):
         self.held: dict[str, list[str]] = {"note": [], "records": [], "attachments": []}
         self.known_findings: set[str] = set()
 
-    @property
-    def q1app(self) -> Q1AuditApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def service(self) -> SessionService:

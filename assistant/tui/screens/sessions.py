@@ -15,7 +15,6 @@ from assistant.tui.widgets.status_bar import IndexStatusBar
 
 if TYPE_CHECKING:
     from assistant.sessions.models import SessionHeader
-    from assistant.tui.app import Q1AuditApp
 
 
 class SessionsScreen(AppScreen):
@@ -23,9 +22,6 @@ class SessionsScreen(AppScreen):
 
     BINDINGS = [Binding("n", "new", "New session"), Binding("escape", "app.switch_mode('chat')", "Ask", show=False)]
 
-    @property
-    def q1app(self) -> Q1AuditApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
