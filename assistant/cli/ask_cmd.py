@@ -45,14 +45,21 @@ def _clause_cell(service, result) -> str:
     """One clause with its score and its crosswalk counterparts (and how they relate)."""
     clause = service.catalogue.get(result.standard, result.edition, result.id)
     lines = [f"[bold]{result.id}[/bold] {result.title}  [dim]{result.score:.2f}[/dim]"]
-    if clause is not None:
-        for link in service.catalogue.links_for(clause):
-            if clause.standard == Q1:
-                other = ", ".join(f"ISO {i}" for i in link.iso or link.iso_closest)
-            else:
-                other = ", ".join(f"Q1 {ed} {i}" for ed, i in link.q1_ids().items())
-            if other:
-                lines.append(f"[dim]  ↔ {other} ({link.relation.plain})[/dim]")
+    seen: set[str] = set()
+    for link in service.catalogue.links_for(clause) if clause is not None else []:
+        if link.q1_only:
+            nearest = ", ".join(f"ISO {i}" for i in link.iso_closest)
+            other = "no ISO counterpart" + (f"; nearest {nearest}" if nearest else "")
+        elif clause.standard == Q1:
+            other = ", ".join(f"ISO {i}" for i in link.iso)
+        else:
+            # One Q1 edition per link keeps the ISO column readable: the 10th where it is known.
+            edition, clause_id = next(iter(link.q1_ids().items()))
+            other = f"Q1 {edition} {clause_id}"
+        line = f"[dim]  ↔ {other} ({link.relation.plain})[/dim]"
+        if line not in seen:
+            seen.add(line)
+            lines.append(line)
     return "\n".join(lines)
 
 
