@@ -276,8 +276,8 @@ class ReportContent(BaseModel):
             ("Auditees", "; ".join(f"{a.name} ({a.role})" if a.role else a.name for a in h.auditees)),
             ("Location", h.location or ""),
             ("Dates", " to ".join(str(d) for d in dict.fromkeys((h.start_date, h.end_date)) if d)),
-            ("Created", s.created_at.isoformat()),
-            ("Last changed", s.updated_at.isoformat()),
+            ("Created", f"{s.created_at:%Y-%m-%d %H:%M} UTC"),
+            ("Last changed", f"{s.updated_at:%Y-%m-%d %H:%M} UTC"),
         ]
 
     def with_timestamp(self, when: datetime) -> ReportContent:

@@ -192,7 +192,7 @@ class _Report:
             answers = [[a.question, a.answer, a.record.note,
                         " ".join(x for x in (a.record.interviewee or "", f"({a.record.role})" if a.record.role else "") if x)]
                        for a in row.evidence]
-            out.append(self.table(["Question", "Answer", "Note", "Interviewee"], answers, [3, 1, 3, 1.3]))
+            out.append(self.table(["Question", "Answer", "Note", "Interviewee"], answers, [3, 1.25, 3, 1.3]))
         if not action.empty:
             due = f", due {action.due_date}" if action.due_date else ""
             out.append(self.table(None, [["Correction", action.correction], ["Root cause", action.root_cause],
