@@ -71,7 +71,9 @@ def _partner(
             if other is not None:
                 options.append((other, link.relation.plain))
     if not options:
-        return None, links[0].relation.plain
+        nearest = [catalogue.get(ISO, "2015", i) for link in links for i in link.iso_closest]
+        named = ", ".join(f"{c.id} {c.title}" for c in nearest if c is not None)
+        return None, links[0].relation.plain + (f"; nearest ISO 9001 {named}" if named else "")
     options.sort(key=lambda option: (option[0].key in placed, -scores.get(option[0].key, -1.0)))
     return options[0]
 
