@@ -41,9 +41,10 @@ _AFTER_STANDARD = (
     rf"(?P<ids>{_ID}(?:{_ID_LIST_SEP}{_CLAUSE_WORD}?\s*{_ID})*)"
 )
 _CITATION_RE = re.compile(rf"(?:{_STANDARD}){_AFTER_STANDARD}", re.I)
-# ... or ids first: "clause 5.6.1 of API Q1 9th".
+# ... or ids first: "clause 5.6.1 of API Q1 9th". The list is bounded: every number in a long run is a
+# possible start, and an unbounded list from each would make scanning a hostile document quadratic.
 _IDS_FIRST = (
-    rf"(?P<word>{_CLAUSE_WORD}\s*)?(?P<ids>{_ID}(?:{_ID_LIST_SEP}{_ID})*)\s+(?:of|in)\s+(?:the\s+)?(?:{_STANDARD})"
+    rf"(?P<word>{_CLAUSE_WORD}\s*)?(?P<ids>{_ID}(?:{_ID_LIST_SEP}{_ID}){{0,20}})\s+(?:of|in)\s+(?:the\s+)?(?:{_STANDARD})"
     rf"(?:[\s,(-]*{_edition_word('ed_after')}(?![\w]))?"
 )
 _CITATION_IDS_FIRST_RE = re.compile(_IDS_FIRST, re.I)

@@ -12,7 +12,7 @@ from string import Template
 from knowledge.catalogue import Catalogue, load_catalogue
 from rules.answers import format_answer, typed_values
 from rules.checklist import CHECKLIST_DIR, Checklist, load_checklist_from
-from rules.expressions import as_engine_value
+from rules.expressions import ConditionEvaluationError, as_engine_value
 from rules.grading import GRADING_FILE, Grading, load_grading
 from rules.models import (
     AnswerType,
@@ -102,7 +102,10 @@ class RuleEngine:
     def _fires(rule: Rule, kept: Mapping[str, object], engine_values: Mapping[str, object]) -> bool:
         if rule.condition is None or any(q not in kept for q in rule.question_ids):
             return False
-        return rule.condition.holds(engine_values)
+        try:
+            return rule.condition.holds(engine_values)
+        except ConditionEvaluationError as exc:
+            raise ConditionEvaluationError(f"{rule.source}: rule {rule.id}: {exc}") from None
 
     def fires(self, rule: Rule, answers: Mapping[str, AnswerValue], ctx: AuditContext) -> bool:
         kept, engine_values = self._prepare(answers, ctx)

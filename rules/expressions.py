@@ -1,13 +1,15 @@
 """Conditions in rule-engine syntax, compiled once against a typed context and checked before any audit.
 
 Why these limits: conditions are data written by quality staff, so they must not be able to hang or
-surprise the app. Regex operators are refused (no catastrophic backtracking), only pure built-ins are
-allowed (`$now`, `$today` and `$random` would make findings depend on when they were computed) and the
-text is capped in length. Python's eval is never involved.
+surprise the app. Regex operators are refused (no catastrophic backtracking) and so are comprehensions
+(nested ones multiply: six levels over ten items each is a million steps), so evaluation is linear in the
+capped length of the text. Only pure built-ins are allowed (`$now`, `$today` and `$random` would make
+findings depend on when they were computed). Python's eval is never involved.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -16,6 +18,8 @@ import rule_engine
 import rule_engine.ast as ast
 from rule_engine.types import DataType
 
+from knowledge.errors import Q1AuditError
+
 MAX_LENGTH = 400
 ALLOWED_BUILTINS = frozenset({"abs", "min", "max", "sum", "all", "any"})
 TYPE_WORDS = {"STRING": "text", "FLOAT": "a number", "DATETIME": "a date", "ARRAY": "a list", "BOOLEAN": "true/false"}
@@ -23,6 +27,22 @@ TYPE_WORDS = {"STRING": "text", "FLOAT": "a number", "DATETIME": "a date", "ARRA
 
 class ExpressionError(ValueError):
     """A condition that cannot be compiled; the message is one line and says where and why."""
+
+
+class ConditionEvaluationError(Q1AuditError):
+    """A compiled condition failed on some answers (a division by zero, an index past the end)."""
+
+    title = "Rule could not be evaluated"
+
+
+# String literals are blanked before looking for operators, so `"~"` inside quotes is still allowed.
+_STRING_LITERAL = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+# rule-engine folds constant sub-expressions while parsing, so a regex match or a comprehension on
+# literals would run inside Rule(): they are refused from the text, before it is parsed.
+_REFUSED = [
+    (re.compile(r"[=!]~"), "regular-expression operators (=~, !~) are not allowed in conditions"),
+    (re.compile(r"\bfor\b"), "comprehensions ([... for x in ...]) are not allowed in conditions"),
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +54,11 @@ class Condition:
     symbols: tuple[str, ...]
 
     def holds(self, values: Mapping[str, object]) -> bool:
-        return bool(self.rule.evaluate(values))
+        try:
+            return bool(self.rule.evaluate(values))
+        except rule_engine.errors.EngineError as exc:
+            reason = getattr(exc, "message", "") or type(exc).__name__
+            raise ConditionEvaluationError(f"condition {self.text!r} failed on these answers: {reason}") from None
 
 
 def _nodes(node: ast.ASTNodeBase) -> Iterator[ast.ASTNodeBase]:
@@ -66,8 +90,6 @@ def _literals(node: ast.ASTNodeBase) -> list[str] | None:
 
 def _check_nodes(statement: ast.Statement, allowed_values: Mapping[str, tuple[str, ...]]) -> None:
     for node in _nodes(statement):
-        if isinstance(node, ast.FuzzyComparisonExpression):
-            raise ExpressionError("regular-expression operators (=~, !~) are not allowed in conditions")
         if isinstance(node, ast.SymbolExpression) and node.scope == "built-in" and node.name not in ALLOWED_BUILTINS:
             allowed = ", ".join(f"${name}" for name in sorted(ALLOWED_BUILTINS))
             raise ExpressionError(f"${node.name} is not allowed in conditions (allowed: {allowed}; use audit_date for today)")
@@ -107,6 +129,10 @@ def compile_condition(
     """
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"condition is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    code = _STRING_LITERAL.sub('""', text)
+    for pattern, message in _REFUSED:
+        if pattern.search(code):
+            raise ExpressionError(message)
     used: list[str] = []
     base = rule_engine.type_resolver_from_dict(dict(types))
 

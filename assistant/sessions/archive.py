@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -82,10 +83,10 @@ def read_archive(service: SessionService, session_id: str) -> SessionArchive:
 
 
 def _sequence(session_id: str) -> int:
-    try:
-        return int(session_id.rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        raise SessionError(f"session id {session_id!r} is not like 2025-003") from None
+    # The id names the session's attachment folder: nothing but `year-number` may come in from a file.
+    if not re.fullmatch(r"\d{4}-\d{3,6}", session_id):
+        raise SessionError(f"session id {session_id!r} is not like 2025-003")
+    return int(session_id.rsplit("-", 1)[1])
 
 
 def restore_archive(service: SessionService, archive: SessionArchive) -> Session:

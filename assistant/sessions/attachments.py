@@ -35,6 +35,8 @@ def check_source(path: Path) -> Path:
 
 
 def _session_folder(attachments_dir: Path, session_id: str) -> Path:
+    if attachments_dir.is_symlink():
+        raise AttachmentError(f"{attachments_dir}: is a symbolic link; attachments stay inside the data directory")
     folder = attachments_dir / session_id
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Someone may have replaced the folder with a link; writing through it would leave the data directory.

@@ -187,6 +187,18 @@ class SessionService:
             raise SessionClosedError(f"session {session.id} is closed: it is a record now and cannot change")
         return session
 
+    @staticmethod
+    def _still_open(db: Database, session_id: str) -> SessionStatus:
+        """The session's status read inside a write transaction; SessionClosedError if it is closed.
+
+        `_writable` checks before the work starts; another window (TUI and CLI side by side) may close
+        the session or change its status before this writer gets the lock.
+        """
+        status = SessionStatus(db.execute("select status from sessions where id = ?", (session_id,)).fetchone()[0])
+        if status == SessionStatus.closed:
+            raise SessionClosedError(f"session {session_id} is closed: it is a record now and cannot change")
+        return status
+
     def _touch(self, db: Database, session_id: str, **fields: str) -> None:
         db["sessions"].update(session_id, {"updated_at": _now().isoformat(), **fields})
 
@@ -194,6 +206,7 @@ class SessionService:
         self._writable(session_id)
         header = self._check_header(header)
         with write_transaction(self.db) as db:
+            self._still_open(db, session_id)
             self._touch(db, session_id, header=header.model_dump_json(), title=header.title,
                         audit_type=header.audit_type)
         return self.get(session_id)
@@ -201,6 +214,7 @@ class SessionService:
     def set_status(self, session_id: str, status: SessionStatus | str) -> Session:
         session = self._writable(session_id)
         with write_transaction(self.db) as db:
+            self._still_open(db, session.id)
             self._touch(db, session.id, status=SessionStatus(status).value)
         return self.get(session.id)
 
@@ -298,6 +312,7 @@ class SessionService:
     ) -> list[AnswerRecord]:
         stored: list[AnswerRecord] = []
         with write_transaction(self.db) as db:
+            current = self._still_open(db, session.id)
             for new in records:
                 old = self._answer_row(db, session.id, new.question_id)
                 if old is not None:
@@ -332,7 +347,7 @@ class SessionService:
                     }
                 )
                 stored.append(new)
-            status = SessionStatus.in_progress if session.status == SessionStatus.planned else session.status
+            status = SessionStatus.in_progress if current == SessionStatus.planned else current
             self._touch(db, session.id, status=status.value)
             if rebaseline is not None:
                 self._record_sources(db, session.id, rebaseline)
@@ -503,6 +518,7 @@ class SessionService:
             raise SessionError(f"{finding.id}: a new grade confirms the finding; it cannot go with status {status}")
         regraded = self._check_grade(session, grade) if grade is not None else None
         with write_transaction(self.db) as db:
+            self._still_open(db, session.id)
             db.execute("delete from decisions where session_id = ? and finding_id = ?", (session.id, finding.id))
             if status != FindingStatus.proposed:
                 db["decisions"].insert(
@@ -552,6 +568,7 @@ class SessionService:
         cited = [resolve_clause_ref(ref, catalogue) for ref in clauses]
         now = _now()
         with write_transaction(self.db) as db:
+            self._still_open(db, session.id)
             seq = db.execute(
                 "select coalesce(max(seq), 0) + 1 from manual_findings where session_id = ?", (session.id,)
             ).fetchone()[0]
@@ -600,10 +617,16 @@ class SessionService:
             "owner": owner,
             "due_date": due_date,
         }
-        action = finding.action.model_copy(
-            update={k: v for k, v in given.items() if v is not None} | {"updated_by": by, "updated_at": _now()}
-        )
+        changes = {k: v for k, v in given.items() if v is not None} | {"updated_by": by, "updated_at": _now()}
         with write_transaction(self.db) as db:
+            self._still_open(db, session.id)
+            # Merged with the row as stored now, under the write lock: another window may have set
+            # other fields since `finding` was read, and those must not be overwritten.
+            row = db.execute(
+                "select action from corrective_actions where session_id = ? and finding_id = ?", (session.id, finding.id)
+            ).fetchone()
+            stored = CorrectiveAction.model_validate_json(row[0]) if row else CorrectiveAction()
+            action = stored.model_copy(update=changes)
             db["corrective_actions"].upsert(
                 {"session_id": session.id, "finding_id": finding.id, "action": action.model_dump_json(),
                  "updated_at": action.updated_at.isoformat()},
