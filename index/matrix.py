@@ -14,7 +14,8 @@ from index.store import StoredPassage
 from knowledge.catalogue import Q1, Clause
 
 MatrixConfidence = Literal["high", "medium", "low", "none"]
-Status = Literal["addressed", "see sub-clauses", "gap"]
+Status = Literal["addressed", "to check", "see sub-clauses", "gap"]
+"""`to check`: no procedure cites the clause, only a passage whose text is close; a lead, not coverage."""
 
 # A procedure that cites the clause by number is the applicant's own pointer; a citation of the other
 # edition's number is right in substance but needs the number updated; a text match is only a lead.
@@ -59,6 +60,10 @@ class ConformityMatrix(BaseModel):
     def gaps(self) -> list[MatrixRow]:
         return [row for row in self.rows if row.status == "gap"]
 
+    @property
+    def to_check(self) -> list[MatrixRow]:
+        return [row for row in self.rows if row.status == "to check"]
+
 
 # Sections that cite a clause without dealing with it: reference lists and revision histories.
 _NOT_BODY = ("reference", "revision", "history", "amendment", "change record")
@@ -97,7 +102,7 @@ def _row(cov: ClauseCoverage, clause: Clause, passages: list[StoredPassage], rev
     best, *rest = _ranked(cov.procedures, clause)
     section, page = _where(best.doc, best.section, clause, passages)
     return MatrixRow(
-        **common, status="addressed", document=best.doc, document_title=best.title,
+        **common, status="to check" if best.how == "matches" else "addressed", document=best.doc, document_title=best.title,
         revision=revisions.get(best.doc), section=section, page=page,
         how=best.how, confidence=_CONFIDENCE[best.how], score=best.score,
         others=[f"{p.doc} {p.section}" for p in rest],

@@ -24,7 +24,7 @@ def _cells(row: MatrixRow) -> list[str]:
     return [
         row.clause, row.title, "yes" if row.documented_procedure else "", status, row.document or "",
         row.document_title or "", row.revision or "", row.section or "", str(row.page or ""), row.how or "",
-        row.confidence if row.status == "addressed" else "", ", ".join(row.others), row.clause_confidence, "",
+        row.confidence if row.document else "", ", ".join(row.others), row.clause_confidence, "",
     ]
 
 
@@ -32,7 +32,8 @@ def _intro(matrix: ConformityMatrix) -> str:
     return (
         f"Draft conformity matrix for {matrix.standard} {matrix.edition}, drafted {matrix.drafted} by q1audit from "
         f"{matrix.documents} company documents ({matrix.mode} match). Review every row: 'cites' means a "
-        "procedure names the clause, 'matches' only that its text is close. GAP: nothing found."
+        "procedure names the clause, 'matches' only that its text is close (status 'to check': a lead, not "
+        "coverage). GAP: nothing found."
     )
 
 
@@ -49,13 +50,15 @@ def write_matrix_xlsx(matrix: ConformityMatrix, path: Path) -> None:
     body = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF"})
     gap = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF",
                            "bg_color": "#F8CBAD", "bold": True})
+    check = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF",
+                             "bg_color": "#FFF2CC"})
     sheet.merge_range(0, 0, 0, len(COLUMNS) - 1, _intro(matrix), book.add_format({"text_wrap": True, "italic": True}))
     sheet.set_row(0, 45)
     for col, (title, width) in enumerate(COLUMNS):
         sheet.write_string(1, col, title, head)
         sheet.set_column(col, col, width)
     for r, row in enumerate(matrix.rows, start=2):
-        style = gap if row.status == "gap" else body
+        style = {"gap": gap, "to check": check}.get(row.status, body)
         for col, text in enumerate(_cells(row)):
             sheet.write_string(r, col, neutralise_cell(clean_text(text)), style)
     sheet.autofilter(1, 0, max(len(matrix.rows), 1) + 1, len(COLUMNS) - 1)
@@ -67,6 +70,8 @@ def render_matrix_markdown(matrix: ConformityMatrix) -> str:
     gaps = matrix.gaps
     out = [f"# Conformity matrix: {matrix.standard} {matrix.edition} (draft)", "", md(_intro(matrix)), ""]
     out += [f"{len(gaps)} gaps: " + (", ".join(row.clause for row in gaps) or "none"), ""]
+    out += [f"{len(matrix.to_check)} to check (only a text match): "
+            + (", ".join(row.clause for row in matrix.to_check) or "none"), ""]
     columns = [title for title, _ in COLUMNS[:-1]]
     out += ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     for row in matrix.rows:

@@ -128,3 +128,14 @@ def test_matrix_refuses_to_overwrite_and_other_formats(data_dir):
     assert again.exit_code == 1 and "already exists; use --force" in again.output
     csv = CliRunner().invoke(main, ["kb", "matrix", "-o", str(data_dir / "m.csv")])
     assert csv.exit_code == 1 and "written as .xlsx or .md" in csv.output
+
+
+def test_a_clause_only_matched_by_text_is_to_check_not_addressed(data_dir):
+    out = data_dir / "matrix.md"
+    result = matrix(out)
+    text = out.read_text(encoding="utf-8")
+    to_check = [cells for cells in rows_of(text).values() if cells[3] == "to check"]
+    assert to_check, "the two procedures' words match more clauses than they cite"
+    assert all(cells[9] == "matches" and cells[10] == "low" for cells in to_check)
+    assert all(cells[0] not in ("5.3.3", "6.2.2") for cells in to_check)
+    assert f"{len(to_check)} to check" in result.output
