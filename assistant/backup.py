@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.locations import DataPaths
 from knowledge.errors import Q1AuditError
+from knowledge.hashing import file_sha256
 
 FORMAT = "q1audit-backup/1"
 MANIFEST = "manifest.json"
@@ -46,14 +47,6 @@ class BackupManifest(BaseModel):
     sessions: int
     documents: int
     files: list[BackupFile]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -123,7 +116,7 @@ def backup(paths: DataPaths, target: Path, force: bool = False) -> BackupManifes
                 members.append((path, path.relative_to(paths.root).as_posix()))
         files = []
         for path, name in members:
-            files.append(BackupFile(name=name, size=path.stat().st_size, sha256=_sha256(path)))
+            files.append(BackupFile(name=name, size=path.stat().st_size, sha256=file_sha256(path)))
         sessions, documents = _counts(staging)
         manifest = BackupManifest(created_at=datetime.now(UTC), sessions=sessions, documents=documents, files=files)
         _write_archive(target, manifest, members)

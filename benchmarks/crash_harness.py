@@ -225,7 +225,8 @@ class _Ledger:
     @staticmethod
     def _check_imports(data_dir: Path, imports: dict[str, int]) -> list[str]:
         from assistant.locations import resolve_data_dir
-        from index.store import KnowledgeStore, file_hash
+        from index.store import KnowledgeStore
+        from knowledge.hashing import file_sha256
 
         paths = resolve_data_dir(data_dir)
         problems: list[str] = []
@@ -240,7 +241,7 @@ class _Ledger:
                 stored = paths.documents_dir / (doc.stored_name or "")
                 if not stored.is_file():
                     problems.append(f"{doc_id}: imported copy missing")
-                elif file_hash(stored) != doc.content_hash:
+                elif file_sha256(stored) != doc.content_hash:
                     # The copy is renamed into place just before the row commits: a kill between the two
                     # leaves a whole copy one generation ahead, never a torn one.
                     text = stored.read_text()

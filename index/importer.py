@@ -7,10 +7,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from index.store import ImportResult, KnowledgeStore, file_hash
+from index.store import ImportResult, KnowledgeStore
 from knowledge.catalogue import DEFAULT_EDITION, Catalogue
 from knowledge.documents.loader import iter_document_files, load_document, load_standard_document
 from knowledge.errors import Q1AuditError
+from knowledge.hashing import file_sha256
 
 
 class ImportOutcome(BaseModel):
@@ -33,7 +34,7 @@ def import_files(
 ) -> Iterator[ImportOutcome]:
     """Import every document file under `sources`; with `standard`, as licensed text of that standard."""
     for path in iter_document_files(sources):
-        known = store.find_by_hash(file_hash(path))
+        known = store.find_by_hash(file_sha256(path))
         if known is not None:
             # Decided before parsing: an unchanged file costs one hash.
             result = ImportResult(doc_id=known.doc_id, status="unchanged", passages=known.passages)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -10,6 +9,7 @@ from pathlib import Path
 from string import Template
 
 from knowledge.catalogue import Catalogue, load_catalogue
+from knowledge.hashing import file_sha256
 from rules.answers import format_answer, typed_values
 from rules.checklist import CHECKLIST_DIR, Checklist, load_checklist_from
 from rules.expressions import ConditionEvaluationError, as_engine_value
@@ -73,7 +73,7 @@ class RuleEngine:
         def name(path: Path) -> str:
             return path.relative_to(RULES_DIR).as_posix() if path.is_relative_to(RULES_DIR) else path.name
 
-        return {name(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in self._files}
+        return {name(p): file_sha256(p) for p in self._files}
 
     def _prepare(
         self, answers: Mapping[str, AnswerValue], ctx: AuditContext

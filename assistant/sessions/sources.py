@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
 from assistant.sessions.models import SourceChange, SourceFingerprint
 from knowledge.catalogue import DATA_DIR as CATALOGUE_DIR
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from knowledge.hashing import file_sha256
 
 
 def catalogue_sources(data_dir: Path = CATALOGUE_DIR) -> list[SourceFingerprint]:
     """Every reviewed catalogue file: clause catalogues, crosswalk, edition map."""
     return [
-        SourceFingerprint(kind="catalogue", name=path.relative_to(data_dir).as_posix(), sha256=_sha256(path))
+        SourceFingerprint(kind="catalogue", name=path.relative_to(data_dir).as_posix(), sha256=file_sha256(path))
         for path in sorted(data_dir.rglob("*.yaml"))
     ]
 
