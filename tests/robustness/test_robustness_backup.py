@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from assistant.backup import MANIFEST, BackupFile, BackupManifest
 from assistant.cli import main
 from assistant.locations import resolve_data_dir
+from knowledge import SAMPLE_QMS_DIR
 
-SAMPLE = Path(__file__).parents[2] / "knowledge" / "samples" / "qms" / "QP-07_purchasing_and_supplier_evaluation.md"
+SAMPLE = SAMPLE_QMS_DIR / "QP-07_purchasing_and_supplier_evaluation.md"
 
 
 def cli(home: Path, *args: str, ok: bool = True) -> str:

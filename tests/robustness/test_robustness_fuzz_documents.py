@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.cli import main
+from knowledge import SAMPLE_QMS_DIR
 from knowledge.catalogue import load_catalogue
 from knowledge.documents.loader import load_document, load_standard_document
 from knowledge.errors import DocumentError
 
-SAMPLES = Path(__file__).parents[2] / "knowledge" / "samples" / "qms"
+SAMPLES = SAMPLE_QMS_DIR
 SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.is_file())
 EXTENSIONS = [".md", ".txt", ".docx", ".pdf"]
 FUZZ = settings(

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-import knowledge
 from assistant.locations import DataPaths
 from assistant.tui.app import Q1AuditApp, create_app
 from index.embedder import EmbedderUnavailable, HashingEmbedder
 from index.importer import import_files
 from index.search import SearchService
+from knowledge import SAMPLE_QMS_DIR
 from knowledge.catalogue import load_catalogue
 
-SAMPLES = Path(knowledge.__file__).parent / "samples" / "qms"
+SAMPLES = SAMPLE_QMS_DIR
 DOCS = [
     "QP-07_purchasing_and_supplier_evaluation.md",
     "QP-12_control_of_tmmde.md",
