@@ -106,7 +106,8 @@ class Backend:
         from index.embedder import EmbedderUnavailable, load_default_embedder
 
         try:
-            self._embedder = (self._embedder_factory or load_default_embedder)()
+            factory = self._embedder_factory or (lambda: load_default_embedder(self.paths.index_dir))
+            self._embedder = factory()
         except EmbedderUnavailable as exc:
             self.search.model_error = str(exc)
             return IndexState(phase="lexical", detail=f"keyword search only: {exc}")
@@ -136,7 +137,8 @@ class Backend:
 
     def _semantic_state(self, passages: int) -> IndexState:
         name = self._embedder.name if self._embedder else "?"
-        return IndexState(phase="semantic", detail=f"semantic search ready ({passages} passages, {name})")
+        note = f"; {self._embedder.note}" if getattr(self._embedder, "note", None) else ""
+        return IndexState(phase="semantic", detail=f"semantic search ready ({passages} passages, {name}){note}")
 
     # --- services ---------------------------------------------------------------------------------
 
