@@ -136,6 +136,8 @@ class OnnxMiniLMEmbedder:
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
             options.inter_op_num_threads = 1
+            # Spinning worker threads burn a shared core while they wait (measured: 10-20 % slower here).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3  # warnings would draw over the TUI
             self._session = ort.InferenceSession(
                 str(directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]

@@ -353,6 +353,11 @@ class SearchService:
     def model_error(self, error: str | None) -> None:
         self.searcher.model_error = error
 
+    def warm_up(self) -> None:
+        """Load the passage table and the vector index and run the model once, so the first question
+        costs no more than the next (the TUI calls it before saying semantic search is ready)."""
+        self.ask("warm up")
+
     def attach_embedder(self, embedder: Embedder | None) -> None:
         """Switch to hybrid search once the model has loaded (the TUI loads it in a worker)."""
         with self._lock:
@@ -368,10 +373,10 @@ class SearchService:
         return self.builder.status(self.model_name, self.embedder)
 
     def build(
-        self, progress: Callable[[int, int], None] | None = None, force: bool = False, export: bool = True
+        self, progress: Callable[[int, int], None] | None = None, force: bool = False, export: bool = False
     ) -> BuildReport:
         """Bring the vector index up to date (texts already embedded come from the cache); with `export`,
-        also the ONNX export queries load."""
+        also the ONNX export queries load (`index build` and the TUI's rebuild ask for it)."""
         if self.embedder is None:
             raise EmbedderUnavailable("no embedding model loaded: lexical search needs no build")
         with self._lock:
@@ -389,7 +394,7 @@ class SearchService:
             version = self.store.version()
             if self.embedder is not None and version != self._checked:
                 # No ONNX export here: it takes seconds, and `index build` makes it.
-                report = self.build(export=False)
+                report = self.build()
                 self._checked = version
                 note = f"index rebuilt first ({report.reason})" if report.rebuilt else None
         response = self.searcher.ask(query, top, standard, edition)

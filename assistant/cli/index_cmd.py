@@ -22,7 +22,7 @@ def build_with_progress(service, force: bool = False) -> None:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = service.build(progress=progress, force=force)
+        report = service.build(progress=progress, force=force, export=True)
     if not report.rebuilt:
         click.echo(f"Index is current ({report.passages} passages).")
     else:

@@ -115,6 +115,7 @@ class Backend:
         if status.state != "current":
             return IndexState(phase="stale", detail=f"index {status.state}: {status.reason}")
         self.search.attach_embedder(self._embedder)
+        self.search.warm_up()
         return self._semantic_state(status.passages)
 
     def rebuild(self, progress: Callable[[int, int], None]) -> IndexState:
@@ -123,7 +124,7 @@ class Backend:
 
         if self._embedder is None:
             raise EmbedderUnavailable("the embedding model is not loaded: search stays keyword-only")
-        report = self._probe().build(progress=progress)
+        report = self._probe().build(progress=progress, export=True)
         self.search.attach_embedder(self._embedder)
         self._coverage.clear()
         return self._semantic_state(report.passages)

@@ -29,15 +29,15 @@ def index_dir(tmp_path_factory, reference):
 
 
 def _texts() -> list[str]:
-    """200 texts: 100 catalogue passages, 60 procedure sections (some past the 256-token cut), 40 questions."""
+    """200 texts: 120 catalogue passages, 20 procedure sections, one far past the 256-token cut, 59 questions."""
     catalogue = load_catalogue()
-    clauses = [f"{heading}\n{p.text}" for heading, p in catalogue_passages(catalogue)][::2][:100]
+    clauses = [f"{heading}\n{p.text}" for heading, p in catalogue_passages(catalogue)][::2][:120]
     sections = []
     for path in sorted(SAMPLE_QMS_DIR.glob("*.md"))[:8]:
         sections += [f"{p.section}\n{p.text}" for p in load_document(path, catalogue).passages]
     long = [" ".join(sections[:6])]  # well past max_seq_length: both paths must truncate alike
-    questions = [q.q for q in load_questions(catalogue)][:40]
-    texts = clauses + long + sections[: 59] + questions
+    questions = [q.q for q in load_questions(catalogue)][:59]
+    texts = clauses + long + sections[::4][:20] + questions
     assert len(texts) == 200
     return texts
 
