@@ -79,12 +79,12 @@ from assistant.tui.app import create_app
 
 async def main():
     app = create_app(DataPaths(__import__("pathlib").Path(sys.argv[1])))
-    phases = []
-    async with app.run_test(headless=True, size=(120, 40)) as pilot:
+    seen = []
+    async with app.run_test(headless=True, size=(120, 40)):
         for _ in range(12000):
             phase = app.index_state.phase
-            if not phases or phases[-1] != phase:
-                phases.append(phase)
+            if not seen or seen[-1] != (phase, app.knowledge_ready):
+                seen.append((phase, app.knowledge_ready))
                 print(phase, app.knowledge_ready, flush=True)
             if phase in ("semantic", "lexical", "stale"):
                 break
