@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import threading
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from sqlite_utils.migrations import Migrations
 
 from knowledge.documents.models import LoadedDocument, Passage
 from knowledge.errors import DocumentError, Q1AuditError
+from knowledge.sqlite_files import connect, is_read_only
 
 CATALOGUE_DOC_ID = "@catalogue"
 """The built-in document whose passages are the catalogue clauses (title, summary, keywords)."""
@@ -187,17 +187,16 @@ class KnowledgeStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        migrations.apply(self.db)
+        if not is_read_only(self.path):
+            migrations.apply(self.db)
 
     @property
     def db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(str(self.path), timeout=10)
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn = connect(self.path, timeout_s=10)
             conn.execute("PRAGMA foreign_keys = ON")
             db = sqlite_utils.Database(conn)
-            db.enable_wal()
             self._local.db = db
         return db
 

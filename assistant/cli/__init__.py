@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import sys
 
 import click
@@ -43,12 +44,35 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":")
         return getattr(importlib.import_module(module_name), attr)
 
+    def main(self, args=None, *rest, **kwargs):
+        from assistant.cli.guard import check_arguments
+
+        try:
+            check_arguments(list(sys.argv[1:] if args is None else args))
+        except Q1AuditError as exc:
+            click.echo(f"q1audit: {exc}", err=True)
+            sys.exit(1)
+        return super().main(args, *rest, **kwargs)
+
     def invoke(self, ctx: click.Context):
+        from assistant.cli.guard import EXIT_ENVIRONMENT, CleanStream, environment_message
+
+        # Notes, titles and file names come from other people: no escape sequence of theirs reaches the terminal.
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)
         try:
             return super().invoke(ctx)
         except Q1AuditError as exc:
             click.echo(f"q1audit: {exc}", err=True)
             sys.exit(1)
+        except BrokenPipeError:
+            sys.exit(0)  # `q1audit kb list | head`: the reader has all it wanted
+        except (OSError, sqlite3.DatabaseError, MemoryError) as exc:
+            message = environment_message(exc, getattr(ctx.obj, "root", None))
+            click.echo(f"q1audit: {message}", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
+        finally:
+            sys.stdout, sys.stderr = saved
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True)
