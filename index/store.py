@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import tempfile
 import threading
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from pydantic import BaseModel
 from sqlite_utils.migrations import Migrations
 
 from knowledge.documents.models import LoadedDocument, Passage
+from knowledge.durable_files import copy_to_fd, fsync_dir
 from knowledge.errors import DocumentError, Q1AuditError
 from knowledge.sqlite_files import connect, is_read_only
 
@@ -164,9 +164,9 @@ def _copy_into(source: Path, folder: Path, name: str) -> None:
         raise DocumentError(f"{folder}: is a symbolic link; imported documents stay inside the data directory")
     fd, partial = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-            shutil.copyfileobj(src, out)
+        copy_to_fd(source, fd)  # synced, then renamed and the folder synced: whole after a power cut too
         os.replace(partial, folder / name)
+        fsync_dir(folder)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
@@ -272,7 +272,14 @@ class KnowledgeStore:
             "content_hash": doc.content_hash,
         }
         passages = [(_heading(doc, p), p) for p in doc.passages]
-        self._write(row, passages)
+        try:
+            self._write(row, passages)
+        except BaseException:
+            # A copy no row names would be an orphan (and go into every backup); an earlier copy of
+            # this document under the same name was replaced and stays, as before.
+            if stored_name and (existing is None or existing.stored_name != stored_name):
+                (documents_dir / stored_name).unlink(missing_ok=True)
+            raise
         if existing and existing.stored_name and existing.stored_name != stored_name and documents_dir:
             (documents_dir / existing.stored_name).unlink(missing_ok=True)
         status = "replaced" if existing else "added"

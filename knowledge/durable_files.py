@@ -1,0 +1,33 @@
+"""Files that survive a power cut: copy, fsync the file, rename, fsync the folder.
+
+A rename is atomic for a killed process, but after a power cut the disk may hold the new name with
+no data behind it, unless the file's data was synced before the rename and the folder's entry after
+it. Each copy q1audit keeps (imported documents, attachments) goes through here before the database
+row that names it commits.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a folder's entries (a new or renamed file) durable; a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # Windows: NTFS journals the rename itself
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_to_fd(source: Path, fd: int) -> None:
+    """Copy `source` into the open file `fd` (closing it) and sync its data to the disk."""
+    with os.fdopen(fd, "wb") as out, Path(source).open("rb") as src:
+        shutil.copyfileobj(src, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
