@@ -88,6 +88,9 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
     from assistant.locations import resolve_data_dir
 
     ctx.obj = resolve_data_dir(data_dir)
+    from assistant.recovery import recover
+
+    recover(ctx.obj)  # after a kill: finish a restore, drop stale copies and orphan attachments
     if ctx.invoked_subcommand is None:
         from assistant.tui.app import run_app
 

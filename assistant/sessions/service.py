@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from assistant.locations import DataPaths
 from assistant.sessions import sources
 from assistant.sessions.answer_files import AnswerEntry, attachment_path, read_answers_file
-from assistant.sessions.attachments import check_source, copy_attachments, remove_attachments
+from assistant.sessions.attachments import check_source, copy_or_reuse_attachments, remove_attachments
 from assistant.sessions.db import open_db, write_transaction
 from assistant.sessions.errors import (
     AnswerFileError,
@@ -298,8 +298,10 @@ class SessionService:
         copied: list[str] = []
         try:
             for item in pending:
-                names = copy_attachments(item.files, self.paths.attachments_dir, session.id, item.record.question_id)
-                copied += names
+                names, made = copy_or_reuse_attachments(
+                    item.files, self.paths.attachments_dir, session.id, item.record.question_id
+                )
+                copied += made
                 item.record.attachments = names
             stored = self._write_answers(session, [p.record for p in pending], rebaseline)
         except BaseException:
@@ -321,7 +323,7 @@ class SessionService:
                             "records": new.records or old.records,
                             "interviewee": new.interviewee or old.interviewee,
                             "role": new.role or old.role,
-                            "attachments": old.attachments + new.attachments,
+                            "attachments": list(dict.fromkeys(old.attachments + new.attachments)),
                         }
                     )
                     if old.same_answer(new):
