@@ -31,3 +31,9 @@ def copy_to_fd(source: Path, fd: int) -> None:
         shutil.copyfileobj(src, out, 1 << 20)
         out.flush()
         os.fsync(out.fileno())
+
+
+def create_private(path: Path) -> None:
+    """Create `path` empty and readable by its owner only, so whatever writes it next by name keeps that
+    mode (reports and matrices are as confidential as the audit data, wherever `-o` puts them)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600))

@@ -9,6 +9,7 @@ from assistant.exports.errors import ExportError
 from assistant.exports.markdown_export import md
 from assistant.exports.safety import clean_text, neutralise_cell
 from index.matrix import ConformityMatrix, MatrixRow
+from knowledge.durable_files import create_private
 
 COLUMNS = [
     ("Clause", 10), ("Title", 40), ("Procedure required", 11), ("Status", 14), ("Document", 12),
@@ -95,6 +96,7 @@ def write_matrix(matrix: ConformityMatrix, path: Path, force: bool = False) -> P
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
+        create_private(partial)
         if suffix == ".xlsx":
             write_matrix_xlsx(matrix, partial)
         else:

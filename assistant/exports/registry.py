@@ -12,6 +12,7 @@ from assistant.exports.errors import ExportError
 from assistant.exports.safety import safe_filename
 from assistant.sessions.models import Session
 from assistant.sessions.service import SessionService
+from knowledge.durable_files import create_private
 
 
 class ExportFormat(NamedTuple):
@@ -99,6 +100,7 @@ def export_session(
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
+        create_private(partial)
         writer(content, partial)
         _check_target(target, force)
         os.replace(partial, target)

@@ -46,6 +46,14 @@ if TYPE_CHECKING:
 MANUAL_PREFIX = "M-"
 
 
+MAX_SEQUENCE = 999_999
+"""Session ids are `year-NNN` to `year-NNNNNN` (what `session import` accepts)."""
+FIRST_FREE_SEQUENCE = """
+    select min(c) from (select 1 as c union all select seq + 1 from sessions where id like ?1)
+    where c <= 999999 and not exists (select 1 from sessions t where t.id like ?1 and t.seq = c)
+"""
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -136,6 +144,10 @@ class SessionService:
             seq = db.execute(
                 "select coalesce(max(seq), 0) + 1 from sessions where id like ?", (prefix + "%",)
             ).fetchone()[0]
+            if seq > MAX_SEQUENCE:  # an imported 2026-999999 must not push ids past what import accepts
+                seq = db.execute(FIRST_FREE_SEQUENCE, (prefix + "%",)).fetchone()[0]
+                if seq is None:
+                    raise SessionError(f"every session number of {now.year} is taken; archive and remove some")
             session_id = f"{prefix}{seq:03d}"
             db["sessions"].insert(
                 {
