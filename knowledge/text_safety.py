@@ -42,7 +42,7 @@ def clean_terminal_output(text: str) -> str:
     A colour code that came from data can at worst colour the rest of a line; it cannot move the cursor,
     retitle the window, link or touch the clipboard.
     """
-    if "\x1b" not in text and not _CONTROL.search(text):
+    if "\x1b" not in text and not _CONTROL.search(text) and not _LONE_SURROGATE.search(text):
         return text
     parts = _SGR.split(text)
     codes = _SGR.findall(text)

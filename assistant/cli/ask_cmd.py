@@ -31,7 +31,7 @@ def ask(paths: DataPaths, question: tuple[str, ...], top: int, standard: str | N
     if service.embedder is not None:
         # Never a long silent wait: a short update is announced, a long one is left to `index build`.
         note = check_inline_rebuild(service.store, service.embedder.name)
-        if note:
+        if note and not as_json:
             click.echo(note, err=True)
     if as_json and not text:
         # One model load for the whole stream: a script can pipe hundreds of questions through.

@@ -32,7 +32,7 @@ def check_arguments(args: list[str]) -> None:
             continue
         shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         raise ArgumentEncodingError(
-            f"argument {shown!r} is not valid UTF-8 text; set the terminal to UTF-8 (LANG=C.UTF-8) and type it again"
+            f"argument '{shown}' is not valid UTF-8 text; set the terminal to UTF-8 (LANG=C.UTF-8) and type it again"
         )
 
 
