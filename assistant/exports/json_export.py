@@ -13,7 +13,6 @@ from assistant.sessions.archive import SessionArchive, read_archive, restore_arc
 from assistant.sessions.models import EscalationHint, Finding, Session
 from assistant.sessions.service import SessionService
 from knowledge.input_limits import SESSION_EXPORT, load_json, read_limited_text
-from knowledge.text_safety import clean_strings
 
 if TYPE_CHECKING:
     from assistant.exports.content import ReportContent
@@ -60,7 +59,7 @@ def read_export(file: str | Path) -> SessionExport:
     """A JSON export read back; a file that is not one raises `ImportFileError` naming the field at fault."""
     path = Path(file)
     try:
-        data = clean_strings(load_json(read_limited_text(path, SESSION_EXPORT), path, SESSION_EXPORT))
+        data = load_json(read_limited_text(path, SESSION_EXPORT), path, SESSION_EXPORT)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"{path}:{exc.lineno}: JSON syntax error: {exc.msg}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
