@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlite_utils.migrations import Migrations
 
 from knowledge.documents.models import LoadedDocument, Passage
-from knowledge.durable_files import copy_to_fd, fsync_dir
+from knowledge.durable_files import copy_to_fd, fsync_dir, make_folder
 from knowledge.errors import DocumentError, Q1AuditError
 from knowledge.sqlite_files import connect, is_read_only
 
@@ -159,7 +159,7 @@ def _copy_into(source: Path, folder: Path, name: str) -> None:
     A planted symlink (the folder, or a file in it) is never written through, and a crash mid-copy
     leaves the earlier copy whole.
     """
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_folder(folder)
     if folder.is_symlink():
         raise DocumentError(f"{folder}: is a symbolic link; imported documents stay inside the data directory")
     fd, partial = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=folder)

@@ -37,3 +37,19 @@ def create_private(path: Path) -> None:
     """Create `path` empty and readable by its owner only, so whatever writes it next by name keeps that
     mode (reports and matrices are as confidential as the audit data, wherever `-o` puts them)."""
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600))
+
+
+def make_folder(folder: Path) -> None:
+    """Create `folder` (and missing parents) 0700; each new entry is synced into its parent, so a file
+    made durable inside it is not lost with a folder entry that never reached the disk."""
+    folder = Path(folder)
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made meanwhile by another q1audit, which syncs it
+        fsync_dir(new.parent)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from assistant.sessions.errors import AttachmentError
-from knowledge.durable_files import copy_to_fd, fsync_dir
+from knowledge.durable_files import copy_to_fd, fsync_dir, make_folder
 from knowledge.hashing import file_sha256
 
 MAX_NAME = 100
@@ -41,7 +41,7 @@ def _session_folder(attachments_dir: Path, session_id: str) -> Path:
     if attachments_dir.is_symlink():
         raise AttachmentError(f"{attachments_dir}: is a symbolic link; attachments stay inside the data directory")
     folder = attachments_dir / session_id
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_folder(folder)
     # Someone may have replaced the folder with a link; writing through it would leave the data directory.
     if folder.is_symlink() or folder.resolve().parent != attachments_dir.resolve():
         raise AttachmentError(f"{folder}: is not a plain folder inside the data directory")
