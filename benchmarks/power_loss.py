@@ -61,7 +61,10 @@ class PowerLossModel:
         if os.path.isdir(path):
             self.names[key] = {name: _key(path / name) for name in os.listdir(path) if (path / name).exists()}
         elif path.suffix not in (".db", ".db-wal", ".db-shm"):
-            self.contents[key] = _sha256_fd(fd)
+            try:
+                self.contents[key] = _sha256_fd(fd)
+            except OSError:  # opened write-only: read it through its name
+                self.contents[key] = _sha256(Path(f"/proc/self/fd/{fd}"))
 
     def durable(self, path: Path, sha256: str) -> str | None:
         """None if `path` would hold `sha256` after a power cut now; else why not."""

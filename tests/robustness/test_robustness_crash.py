@@ -21,9 +21,10 @@ def _harness():
 
 
 @pytest.mark.slow
-def test_a_few_kills_lose_nothing(tmp_path):
+def test_a_few_kills_lose_nothing_even_to_a_power_cut(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(HARNESS), "--trials", "3", "--seed", "1", "--max-delay", "1.0", "--workdir", str(tmp_path)],
+        [sys.executable, str(HARNESS), "--trials", "3", "--seed", "1", "--max-delay", "1.0", "--power-loss",
+         "--workdir", str(tmp_path)],
         capture_output=True, text=True, timeout=300,
     )
     report = json.loads(result.stdout)
