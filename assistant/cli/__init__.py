@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 import sys
 
@@ -55,11 +56,11 @@ class LazyGroup(click.Group):
         return super().main(args, *rest, **kwargs)
 
     def invoke(self, ctx: click.Context):
-        from assistant.cli.guard import EXIT_ENVIRONMENT, CleanStream, environment_message
+        from assistant.cli.guard import EXIT_ENVIRONMENT, environment_message
 
-        # Notes, titles and file names come from other people: no escape sequence of theirs reaches the terminal.
-        saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)
+        saved = sys.stdout, sys.stderr  # `main` wraps them for a subcommand
+        # Everything q1audit creates (databases, copies, exports, the index) is for its owner's eyes only.
+        umask = os.umask(0o077)
         try:
             return super().invoke(ctx)
         except Q1AuditError as exc:
@@ -73,6 +74,7 @@ class LazyGroup(click.Group):
             sys.exit(EXIT_ENVIRONMENT)
         finally:
             sys.stdout, sys.stderr = saved
+            os.umask(umask)
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True)
@@ -87,6 +89,14 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
     """q1audit: offline audit assistant for API Spec Q1 and ISO 9001."""
     from assistant.locations import resolve_data_dir
 
+    if data_dir is not None and not data_dir.strip():
+        raise click.BadParameter("is empty; give a folder, or leave the option out for the default", param_hint="--data-dir")
+    if ctx.invoked_subcommand is not None:
+        from assistant.cli.guard import CleanStream
+
+        # Notes, titles and file names come from other people: no escape sequence of theirs reaches the
+        # terminal (the TUI draws through Textual, which renders text, never raw escapes).
+        sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)
     ctx.obj = resolve_data_dir(data_dir)
     from assistant.recovery import recover
 
