@@ -59,14 +59,27 @@ def _copy_new(source: Path, folder: Path, name: str) -> Path:
             target = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
             try:
                 # link() refuses an existing name, a planted symlink included: we only ever create new files.
-                os.link(partial, target)
+                _claim(partial, target)
             except FileExistsError:
                 continue
             fsync_dir(folder)
             return target
     finally:
-        os.unlink(partial)
+        Path(partial).unlink(missing_ok=True)
     raise AttachmentError(f"{source}: too many attachments named {name!r}")
+
+
+def _claim(partial: str, target: Path) -> None:
+    """Give the finished copy `target`'s name, only if no file has it (FileExistsError otherwise)."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        # No hard links here (FAT or exFAT on a USB stick): take the name with an empty file first, then
+        # rename the copy over it. A kill in between leaves an empty file no answer names, swept later.
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        os.replace(partial, target)
 
 
 PARTIAL_PREFIX = ".partial-"
