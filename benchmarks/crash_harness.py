@@ -9,7 +9,10 @@ attachments and imported files are whole, `PRAGMA integrity_check` is ok on both
 search index is either current or seen as stale and rebuilt. Each kill checks what was acknowledged
 since the one before; every FULL_CHECK_EVERY kills and after the last, everything is checked again.
 
-Full run (about half an hour):  .venv/bin/python benchmarks/crash_harness.py --trials 500
+With --power-loss, every acknowledgement is also checked to survive a power cut at that moment
+(benchmarks/power_loss.py). The CLI commands a user runs are killed by benchmarks/crash_cli.py.
+
+Full run (about half an hour):  .venv/bin/python benchmarks/crash_harness.py --trials 500 --power-loss
 CI runs the short form through tests/robustness/test_robustness_crash.py.
 """
 
