@@ -10,11 +10,16 @@ import sqlite3
 import tarfile
 import tempfile
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ValidationError
+
+try:
+    import fcntl
+except ImportError:  # Windows: one q1audit at a time restores there
+    fcntl = None
 
 from assistant.locations import DataPaths
 from knowledge.durable_files import fsync_dir
@@ -286,10 +291,31 @@ def finish_interrupted_restore(paths: DataPaths) -> bool:
     marker = paths.root / RESTORE_MARKER
     if not marker.exists():
         return False
-    staging = paths.root / marker.read_text(encoding="utf-8").strip()
+    with _exclusive(paths.root / ".restore.lock"):  # one finisher at a time: the restore, or a q1audit start
+        try:
+            name = marker.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return False  # the other one finished it
+        _finish(paths, marker, paths.root / name)
+    return True
+
+
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """An exclusive lock held by this process (where the system has `flock`)."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _finish(paths: DataPaths, marker: Path, staging: Path) -> None:
     if staging.parent != paths.root or not staging.name.startswith(".restore-") or not staging.is_dir():
         marker.unlink()  # the databases and folders were all moved in before the staging copy went
-        return True
+        return
     for name in DATABASES:
         _restore_database(staging / name, paths.root / name)
     for folder in FOLDERS:
@@ -299,7 +325,6 @@ def finish_interrupted_restore(paths: DataPaths) -> bool:
     marker.unlink()
     fsync_dir(paths.root)
     shutil.rmtree(staging, ignore_errors=True)
-    return True
 
 
 def _restore_database(staged: Path, live: Path) -> None:
