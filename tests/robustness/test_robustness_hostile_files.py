@@ -276,7 +276,7 @@ def test_a_restore_killed_between_folder_swaps_is_finished_by_the_next_start(ses
     monkeypatch.setattr(backup_module, "_replace_folder", real)
     assert recover(isolated_home).restore_finished
     assert [p.name for p in (isolated_home.attachments_dir / sid).iterdir()] == ["pur_procedure_p0.jpg"]
-    assert not any(p.name.startswith((".restore", ".attachments")) for p in isolated_home.root.iterdir())
+    assert not any(p.name.startswith((".restore-", ".attachments")) for p in isolated_home.root.iterdir())
 
 
 def test_a_corrupt_database_inside_a_backup_is_refused_in_one_line(session, tmp_path, isolated_home):
