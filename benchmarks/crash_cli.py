@@ -65,6 +65,8 @@ class Harness:
         self.acked: list[dict] = []
         self.problems: list[str] = []
         self.reruns_ok = 0
+        self.acknowledged = 0
+        """Answers acknowledged over the whole run (`acked` holds those still to be there)."""
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run(_cli(*args), env=self.env, cwd=ROOT, capture_output=True, text=True)
@@ -143,7 +145,7 @@ class Harness:
             )
             procs.append(subprocess.Popen(["sh", "-c", script], env=self.env, cwd=ROOT, stdout=subprocess.PIPE,
                                           stderr=subprocess.DEVNULL, start_new_session=True))
-        time.sleep(self.rng.uniform(0.5, 5.0))
+        time.sleep(self.rng.uniform(1.0, 12.0))  # four CLI starts each: a kill lands after some have finished
         for proc in procs:
             os.killpg(proc.pid, signal.SIGKILL)
         for proc in procs:
@@ -152,6 +154,7 @@ class Harness:
                 if line.startswith("ACK "):
                     _, qid, by = line.split()
                     self.acked.append({"qid": qid, "by": by})
+                    self.acknowledged += 1
 
     def _after_kill(self, number: int) -> None:
         sys.path.insert(0, str(ROOT))
@@ -201,13 +204,13 @@ def run(trials: int, workdir: Path, seed: int) -> CliCrashReport:
         counts[operation] = counts.get(operation, 0) + 1
         harness.trial(number, operation)
         print(json.dumps({"trial": number, "operation": operation, "problems": len(harness.problems),
-                          "acknowledged": len(harness.acked), "seconds": round(time.perf_counter() - started)}),
+                          "acknowledged": harness.acknowledged, "seconds": round(time.perf_counter() - started)}),
               file=sys.stderr, flush=True)
     problems = harness.problems
     return CliCrashReport(
         trials=trials, by_operation=counts, losses=sum(" lost" in p or "missing" in p for p in problems),
         orphans=sum("orphan" in p for p in problems), problems=problems,
-        acknowledged_answers=len(harness.acked), reruns_ok=harness.reruns_ok,
+        acknowledged_answers=harness.acknowledged, reruns_ok=harness.reruns_ok,
         seconds=round(time.perf_counter() - started, 1),
     )
 
