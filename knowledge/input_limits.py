@@ -4,7 +4,8 @@ YAML aliases let a 500-byte file stand for a billion strings ("billion laughs"):
 shared, but whatever walks the result afterwards (validation, coercion) pays for every copy. So a YAML
 text is first read as a stream of parser events, one at a time and without recursion, counting the
 nodes it stands for with every alias expanded; only a text inside the limits is then built. JSON has
-no aliases; it is size-capped, and its depth and node count are checked without recursion.
+no aliases; it is size-capped (its C parser is linear, so the size bounds the time), and its depth and
+node count are checked without recursion.
 Every refusal is one line naming the file and the limit.
 """
 
