@@ -12,7 +12,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sqlite3
 import time
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -45,19 +48,49 @@ def recover(paths: DataPaths, grace_s: float = GRACE_S) -> Recovery:
             report.staging_removed += 1
     attachments = paths.attachments_dir
     if attachments.is_dir() and not attachments.is_symlink():
-        referenced = None
-        for folder in attachments.iterdir():
-            if folder.is_symlink() or not folder.is_dir():
-                continue
-            for file in folder.iterdir():
-                if file.is_symlink() or not file.is_file() or not _older(file, cutoff):
-                    continue
-                if referenced is None:
-                    referenced = referenced_attachments(paths.audits_db)
-                if file.name.startswith(PARTIAL_PREFIX) or file.relative_to(attachments).as_posix() not in referenced:
-                    file.unlink(missing_ok=True)
-                    report.orphans_removed += 1
+        files = [f for folder in attachments.iterdir() if folder.is_dir() and not folder.is_symlink()
+                 for f in folder.iterdir()]
+        report.orphans_removed += _remove_unnamed(
+            attachments, files, cutoff, lambda: referenced_attachments(_existing(paths.audits_db))
+        )
+    documents = paths.documents_dir
+    if documents.is_dir() and not documents.is_symlink():
+        # A kill between a copy's rename and its row's commit leaves a copy no document row names.
+        report.orphans_removed += _remove_unnamed(
+            documents, list(documents.iterdir()), cutoff, lambda: _stored_documents(_existing(paths.knowledge_db))
+        )
     return report
+
+
+def _remove_unnamed(base: Path, files: list[Path], cutoff: float, named: Callable[[], set[str]]) -> int:
+    """Remove the old enough partial copies, and copies no row names (`named` is asked only if needed)."""
+    removed = 0
+    names: set[str] | None = None
+    for file in files:
+        if file.is_symlink() or not file.is_file() or not _older(file, cutoff):
+            continue
+        if names is None:
+            try:
+                names = named()
+            except sqlite3.DatabaseError:
+                return removed  # a damaged database names nothing for sure: remove nothing
+        if file.name.startswith(PARTIAL_PREFIX) or ".partial" in file.name \
+                or file.relative_to(base).as_posix() not in names:
+            file.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _stored_documents(knowledge_db: Path) -> set[str]:
+    with closing(sqlite3.connect(f"{knowledge_db.absolute().as_uri()}?mode=ro", uri=True, timeout=10)) as conn:
+        return {r[0] for r in conn.execute("select stored_name from documents where stored_name is not null")}
+
+
+def _existing(database: Path) -> Path:
+    # Without its database (moved away, not yet restored) no file can be judged an orphan.
+    if not database.exists():
+        raise sqlite3.DatabaseError(f"{database.name} is missing")
+    return database
 
 
 def _older(path: Path, cutoff: float) -> bool:

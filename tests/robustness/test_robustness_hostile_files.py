@@ -364,3 +364,19 @@ def test_read_commands_work_on_a_read_only_data_dir(cli, session, monkeypatch, i
     assert cli("kb", "list").exit_code == 0
     refused = cli("session", "new", "--title", "x", "--scope", "purchasing")
     assert refused.exit_code == 2 and "read-only" in refused.output
+
+
+def test_an_orphan_document_copy_of_a_killed_import_is_swept_but_never_without_its_database(cli, tmp_path, isolated_home):
+    from assistant.recovery import recover
+
+    doc = tmp_path / "qp.md"
+    doc.write_text(PROCEDURE.format(doc="QP-01", title="Kept", extra=""))
+    assert cli("kb", "import", str(doc)).exit_code == 0
+    documents = isolated_home.documents_dir
+    (documents / "NEW-1.md").write_text("renamed in, row never committed")
+    (documents / ".NEW-2.md.abc.partial").write_text("torn")
+    moved = isolated_home.knowledge_db.rename(tmp_path / "away.db")
+    assert recover(isolated_home, grace_s=0).orphans_removed == 0
+    moved.rename(isolated_home.knowledge_db)
+    assert recover(isolated_home, grace_s=0).orphans_removed == 2
+    assert [p.name for p in documents.iterdir()] == ["QP-01.md"]
