@@ -350,6 +350,8 @@ def run_trials(
         rebuilt += was_rebuilt
         problems += [f"trial {trial}: {p}" for p in found + index_problems + ledger.not_durable]
         ledger.not_durable = []
+        print(json.dumps({"trial": trial, "problems": len(problems), "acknowledged": len(ledger.acks),
+                          "seconds": round(time.perf_counter() - started)}), file=sys.stderr, flush=True)
     losses = sum(1 for p in problems if " lost" in p or "missing" in p)
     return CrashReport(
         trials=trials, losses=losses, problems=problems, acknowledged=ledger.counts,
