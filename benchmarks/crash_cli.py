@@ -137,7 +137,10 @@ class Harness:
         procs = []
         for writer in range(2):
             script = "; ".join(
+                # A note naming the writer makes every answer new: an answer equal to the current one is
+                # not written again (the earlier one stands), so it would leave no history row to find.
                 f"{sys.executable} -m assistant session answer {self.session} {qid} '{value}' --by w{writer}-{number}-{i}"
+                f" --note w{writer}-{number}-{i}"
                 f" && echo ACK {qid} w{writer}-{number}-{i}"
                 for i, (qid, value) in enumerate(
                     (q, self.rng.choice(QUESTIONS[q])) for q in self.rng.sample(sorted(QUESTIONS) * 2, 4)
@@ -194,13 +197,13 @@ class Harness:
         self.problems += [f"{where}: answer lost: {a}" for a in self.acked if (a["qid"], a["by"]) not in given]
 
 
-def run(trials: int, workdir: Path, seed: int) -> CliCrashReport:
+def run(trials: int, workdir: Path, seed: int, operations: tuple[str, ...] = OPERATIONS) -> CliCrashReport:
     started = time.perf_counter()
     harness = Harness(workdir, seed)
     harness.setup()
     counts: dict[str, int] = {}
     for number in range(trials):
-        operation = OPERATIONS[number % len(OPERATIONS)]
+        operation = operations[number % len(operations)]
         counts[operation] = counts.get(operation, 0) + 1
         harness.trial(number, operation)
         print(json.dumps({"trial": number, "operation": operation, "problems": len(harness.problems),
@@ -220,12 +223,15 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, help="Keep the data here (default: a temporary folder).")
+    parser.add_argument("--operation", action="append", choices=OPERATIONS,
+                        help="Only these operations (repeat the option); default: all in turn.")
     args = parser.parse_args()
+    operations = tuple(args.operation or OPERATIONS)
     if args.workdir:
-        report = run(args.trials, args.workdir, args.seed)
+        report = run(args.trials, args.workdir, args.seed, operations)
     else:
         with tempfile.TemporaryDirectory(prefix="q1audit-crash-cli-") as tmp:
-            report = run(args.trials, Path(tmp), args.seed)
+            report = run(args.trials, Path(tmp), args.seed, operations)
     print(report.model_dump_json(indent=2))
     sys.exit(1 if report.problems else 0)
 
