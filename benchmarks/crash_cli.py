@@ -13,7 +13,7 @@ for the two writers) at a random moment. Then, as the next q1audit start would, 
 - no missing folders: `documents/` and `attachments/` exist;
 - a rerun of the same command completes (exit 0).
 
-    .venv/bin/python benchmarks/crash_cli.py --trials 500      # the full run (about 40 minutes)
+    .venv/bin/python benchmarks/crash_cli.py --trials 500      # the full run (about 70 minutes)
 """
 
 from __future__ import annotations
