@@ -93,6 +93,8 @@ class QuestionEntry(BaseModel):
     clauses: ClauseRefs
     show_if: str | None = None
     """A condition over earlier answers; the question is asked only when it holds."""
+    gate: str | None = None
+    """A yes/no question id: this question is asked only when the gate was answered yes (no / n/a skips it)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> QuestionEntry:

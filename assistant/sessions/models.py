@@ -163,6 +163,11 @@ class AnswerRecord(BaseModel):
     """Files copied into the data directory, relative to its `attachments/` folder."""
     answered_at: datetime
     answered_by: str | None = None
+    reading: str = ""
+    """How the typed text was read when that was more than a plain value ("'none' read as 0", "read as
+    yes, as the auditor chose")."""
+    says: Literal["", "none", "not applicable", "all"] = ""
+    """The answer said there are none, or that the question does not apply (not just a 0 or an empty list)."""
 
     @model_validator(mode="after")
     def _typed_value(self) -> AnswerRecord:
@@ -179,7 +184,7 @@ class AnswerRecord(BaseModel):
 
     def same_answer(self, other: AnswerRecord) -> bool:
         """True when nothing the auditor said changed (timestamps and who typed it aside)."""
-        ignore = {"answered_at", "answered_by", "raw"}
+        ignore = {"answered_at", "answered_by", "raw", "reading"}
         return self.model_dump(exclude=ignore) == other.model_dump(exclude=ignore)
 
 
@@ -198,6 +203,9 @@ class FindingStatus(StrEnum):
     proposed = "proposed"
     confirmed = "confirmed"
     dismissed = "dismissed"
+    withdrawn = "withdrawn"
+    """Decided, then the answer that fired it changed so the rule no longer fires: kept with the answers
+    it was decided on, the answers now and the decision; the auditor may reinstate it."""
 
 
 class CorrectiveAction(BaseModel):
@@ -247,6 +255,13 @@ class Finding(BaseModel):
     answers_changed_since_decision: bool = False
     """An answer that fired it changed after the auditor decided: the decision may need a second look."""
     action: CorrectiveAction = Field(default_factory=CorrectiveAction)
+    decision: FindingStatus | None = None
+    """For a withdrawn or reinstated finding: what the auditor had decided (confirmed or dismissed)."""
+    answers_now: list[AnswerValue] = Field(default_factory=list)
+    """For a withdrawn or reinstated finding: the current answers to the questions that fired it
+    (`answers` keeps those it was decided on)."""
+    reinstated_at: datetime | None = None
+    """Set when the auditor kept a withdrawn finding although its rule no longer fires."""
 
     @property
     def manual(self) -> bool:

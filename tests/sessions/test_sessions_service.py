@@ -81,6 +81,8 @@ def test_typed_values_come_back_typed(service, session_id):
 
 def test_unreadable_answer_is_refused_and_nothing_stored(service, session_id):
     with pytest.raises(AnswerParseError, match="expected yes, no, partial or n/a"):
+        service.answer(session_id, "pur_reeval", "perfect")
+    with pytest.raises(AnswerParseError, match="'maybe' is not certain"):
         service.answer(session_id, "pur_reeval", "maybe")
     with pytest.raises(UnknownQuestionError, match="no checklist question"):
         service.answer(session_id, "pur_nonsense", "yes")
