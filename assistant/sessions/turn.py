@@ -141,6 +141,8 @@ class AuditSession:
         note: str = "",
         records: Sequence[str] = (),
         attachments: Iterable[str | Path] = (),
+        interviewee: str | None = None,
+        role: str | None = None,
     ) -> TurnResult:
         """Read and store one answer; an uncertain reading stores nothing and says what it could be.
 
@@ -153,7 +155,9 @@ class AuditSession:
             return TurnResult(
                 question_id=question.id, reading=parsed, next_question=question.id, progress=self._state.progress
             )
-        record = answer_record(question, parsed, raw=text, note=note, records=records, by=self.by)
+        record = answer_record(
+            question, parsed, raw=text, note=note, records=records, interviewee=interviewee, role=role, by=self.by
+        )
         return self._write(question, parsed, record, attachments)
 
     def amend(
