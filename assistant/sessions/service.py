@@ -42,6 +42,7 @@ from knowledge.errors import Q1AuditError
 from rules.models import ClauseCitation, Grade, Statement
 
 if TYPE_CHECKING:
+    from assistant.sessions.turn import AuditSession
     from knowledge.catalogue import Catalogue, Clause
     from rules.answers import ParsedAnswer
     from rules.checklist import Question
@@ -77,6 +78,8 @@ class SessionService:
         self._engine = engine
         self._engine_lock = threading.Lock()
         self._local = threading.local()
+        self._turns: dict[str, AuditSession] = {}
+        self._turns_lock = threading.Lock()
 
     # --- plumbing ----------------------------------------------------------------------------------
 
@@ -96,6 +99,16 @@ class SessionService:
 
                 self._engine = RuleEngine.load()
         return self._engine
+
+    def audit(self, session_id: str) -> AuditSession:
+        """The session open for the audit turn, shared by every screen that shows it (opened on first use)."""
+        from assistant.sessions.turn import AuditSession
+
+        key = session_id.strip()
+        with self._turns_lock:
+            if key not in self._turns:
+                self._turns[key] = AuditSession(self, key)
+            return self._turns[key]
 
     def disconnect(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""
