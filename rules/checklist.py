@@ -199,6 +199,14 @@ class Checklist:
         return _holds(condition, kept, {})
 
 
+    def asked_ids(self, kept: Mapping[str, object]) -> set[str]:
+        """Ids of every question asked given `effective` answers: `visible` for the whole checklist at once."""
+        return {
+            q.id for q in self._questions.values()
+            if (condition := self._conditions.get(q.id)) is None or _holds(condition, kept, {})
+        }
+
+
 def symbol_types(questions: Iterable[QuestionEntry]) -> dict[str, DataType]:
     return {q.id: ENGINE_TYPES[q.type] for q in questions} | CONTEXT_TYPES
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from string import Template
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,7 +19,8 @@ from assistant.sessions.models import (
     FindingStatus,
     Session,
 )
-from rules.models import AuditContext, Grade, ProposedFinding
+from rules.answers import typed_values
+from rules.models import AnswerValue, AuditContext, Grade, ProposedFinding
 
 if TYPE_CHECKING:
     from rules.checklist import Checklist, Question
@@ -68,6 +71,12 @@ class Derived(BaseModel):
     """Decided findings whose rule no longer fires since an answer changed (status withdrawn)."""
     hints: list[EscalationHint]
     progress: Progress
+    proposed: list[ProposedFinding]
+    """What the rules proposed (before decisions), kept so the next turn re-runs only the rules it touches."""
+    kept: dict[str, Any]
+    """The typed answers the rules saw (follow-ups whose condition fails left out)."""
+    asked: set[str]
+    """Ids of the questions asked given the answers (follow-ups whose condition holds, open gates)."""
 
     def counted(self) -> list[Finding]:
         """The findings that count (not dismissed, not withdrawn)."""
@@ -77,35 +86,101 @@ class Derived(BaseModel):
         return {f.id: f for f in [*self.findings, *self.withdrawn]}
 
 
-def derive(engine: RuleEngine, rows: SessionRows) -> Derived:
-    """One rule pass over the answers, merged with decisions and actions, plus hints and progress."""
+def derive(
+    engine: RuleEngine, rows: SessionRows, previous: Derived | None = None, changed: str | None = None
+) -> Derived:
+    """One rule pass over the answers, merged with decisions and actions, plus hints and progress.
+
+    With `previous` (the state before) and `changed` (the one question answered since), only the rules that
+    read a question whose answer or visibility changed are run again; the result is the same as a full pass.
+    """
     checklist = engine.checklist
     answers = rows.answers
     known = {q.id for q in checklist.questions()}
     values = {q: a.as_value() for q, a in answers.items() if q in known}
     session = rows.session
     context = AuditContext(audit_date=session.audit_date, audit_type=session.header.audit_type)
-    proposed = engine.evaluate(values, context)
+    kept = checklist.effective(
+        typed_values(checklist, values), {"audit_date": context.audit_date, "audit_type": context.audit_type}
+    )
+    reused: dict[str, Finding] = {}
+    if previous is None or changed is None:
+        proposed = engine.evaluate(values, context)
+    else:
+        proposed, unchanged = _reevaluate(engine, previous, changed, kept, values, context)
+        # A rule that read nothing that changed keeps its finding (answers, decision and action included).
+        reused = {f.id: f for f in previous.findings if f.id in unchanged}
     fired = {p.id for p in proposed}
-    live = [_merged(_from_proposed(p, answers), rows) for p in proposed]
+    live = [reused.get(p.id) or _merged(_from_proposed(p, values), rows) for p in proposed]
     withdrawn: list[Finding] = []
     manual_ids = {m.id for m in rows.manual}
     for finding_id, decision in sorted(rows.decisions.items()):
         if finding_id in fired or finding_id in manual_ids or not decision.get("finding"):
             continue
-        kept = _kept(Finding.model_validate_json(decision["finding"]), decision, answers)
-        (live if kept.reinstated_at else withdrawn).append(kept)
+        kept_finding = _kept(Finding.model_validate_json(decision["finding"]), decision, answers)
+        (live if kept_finding.reinstated_at else withdrawn).append(kept_finding)
     live += [_merged(m, rows) for m in rows.manual]
+    shown = asked_ids(checklist, answers, kept)
     return Derived(
-        findings=live, withdrawn=withdrawn, hints=_hints(engine, live), progress=progress(checklist, rows)
+        findings=live, withdrawn=withdrawn, hints=_hints(engine, live), progress=progress(checklist, rows, shown),
+        proposed=proposed, kept=kept, asked=shown,
     )
 
 
-def _from_proposed(proposed: ProposedFinding, answers: Mapping[str, AnswerRecord]) -> Finding:
+def _reevaluate(
+    engine: RuleEngine,
+    previous: Derived,
+    changed: str,
+    kept: Mapping[str, Any],
+    values: Mapping[str, AnswerValue],
+    context: AuditContext,
+) -> tuple[list[ProposedFinding], set[str]]:
+    """The rules' findings after one answer, and the ids of those kept from before because no input of
+    their rule changed."""
+    from rules.engine import RuleEngine
+
+    touched = {changed} | {q for q in kept.keys() | previous.kept.keys() if kept.get(q) != previous.kept.get(q)}
+    inputs = _rule_inputs(engine)
+    rules = engine.active_rules()
+    affected = [r for r in rules if inputs[r.id] & touched]
+    affected_ids = {r.id for r in affected}
+    fresh = RuleEngine(engine.checklist, affected, engine.grading, []).evaluate(values, context) if affected else []
+    order = {r.id: i for i, r in enumerate(rules)}
+    kept_before = [p for p in previous.proposed if p.id not in affected_ids]
+    proposed = sorted([*kept_before, *fresh], key=lambda p: order.get(p.id, len(order)))
+    return proposed, {p.id for p in kept_before}
+
+
+_INPUTS: WeakKeyDictionary[RuleEngine, dict[str, set[str]]] = WeakKeyDictionary()
+
+
+def _rule_inputs(engine: RuleEngine) -> dict[str, set[str]]:
+    """Rule id -> the questions it reads: in its condition and in its statement templates."""
+    from rules.packs import template_slot
+
+    if engine not in _INPUTS:
+        known = {q.id for q in engine.checklist.questions()}
+        inputs: dict[str, set[str]] = {}
+        for rule in engine.rules:
+            read = set(rule.question_ids)
+            statement = rule.entry.statement
+            texts = (statement.requirement, statement.evidence, statement.nonconformity) if statement else ()
+            for text in texts:
+                for name in Template(text or "").get_identifiers():
+                    slot = template_slot(name, known)
+                    if slot is not None:
+                        read.add(slot[0])
+            inputs[rule.id] = read
+        _INPUTS[engine] = inputs
+    return _INPUTS[engine]
+
+
+def _from_proposed(proposed: ProposedFinding, values: Mapping[str, AnswerValue]) -> Finding:
+    fields = {name: getattr(proposed, name) for name in type(proposed).model_fields}
     return Finding(
-        **proposed.model_dump(),
+        **fields,
         proposed_grade=proposed.grade,
-        answers=[answers[q].as_value() for q in proposed.fired_by if q in answers],
+        answers=[values[q] for q in proposed.fired_by if q in values],
     )
 
 
@@ -178,20 +253,17 @@ def gate_open(question: Question, answers: Mapping[str, AnswerRecord]) -> bool:
     return answer is not None and answer.value == "yes"
 
 
-def asked(checklist: Checklist, process: str, answers: Mapping[str, AnswerRecord]) -> list[Question]:
-    """The questions of a process that are asked given the answers so far (follow-ups and gates applied)."""
-    values = {qid: a.as_value() for qid, a in answers.items()}
-    return [q for q in checklist.questions(process) if gate_open(q, answers) and _visible(checklist, q, values)]
+def asked_ids(checklist: Checklist, answers: Mapping[str, AnswerRecord], kept: Mapping[str, Any]) -> set[str]:
+    """The questions asked given the answers so far (follow-ups and gates applied); `kept` is what
+    `Checklist.effective` keeps of them."""
+    visible = checklist.asked_ids(kept)
+    return {q.id for q in checklist.questions() if q.id in visible and gate_open(q, answers)}
 
 
-def _visible(checklist: Checklist, question: Question, values: Mapping[str, Any]) -> bool:
-    return question.show_if is None or checklist.visible(question, values)
-
-
-def progress(checklist: Checklist, rows: SessionRows) -> Progress:
+def progress(checklist: Checklist, rows: SessionRows, asked: set[str]) -> Progress:
     processes = []
     for process in in_scope(checklist, rows.session):
-        questions = asked(checklist, process, rows.answers)
+        questions = [q for q in checklist.questions(process) if q.id in asked]
         done = sum(1 for q in questions if q.id in rows.answers)
         processes.append(ProcessProgress(process=process, title=checklist.title(process), answered=done,
                                          total=len(questions)))
@@ -199,12 +271,11 @@ def progress(checklist: Checklist, rows: SessionRows) -> Progress:
 
 
 def next_question(
-    checklist: Checklist, session: Session, answers: Mapping[str, AnswerRecord], skipped: set[str]
+    checklist: Checklist, session: Session, answers: Mapping[str, AnswerRecord], asked: set[str], skipped: set[str]
 ) -> Question | None:
     """The first question in scope that is asked, not answered and not skipped."""
     for process in in_scope(checklist, session):
-        for question in asked(checklist, process, answers):
-            if question.id not in answers and question.id not in skipped:
+        for question in checklist.questions(process):
+            if question.id in asked and question.id not in answers and question.id not in skipped:
                 return question
     return None
-

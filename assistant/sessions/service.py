@@ -216,8 +216,19 @@ class SessionService:
             raise SessionClosedError(f"session {session_id} is closed: it is a record now and cannot change")
         return status
 
+    @staticmethod
+    def _open_and_stamp(db: Database, session_id: str) -> tuple[SessionStatus, str]:
+        """`_still_open` and the session's `updated_at` in one read."""
+        status, stamp = db.execute("select status, updated_at from sessions where id = ?", (session_id,)).fetchone()
+        if status == SessionStatus.closed:
+            raise SessionClosedError(f"session {session_id} is closed: it is a record now and cannot change")
+        return SessionStatus(status), stamp
+
     def _touch(self, db: Database, session_id: str, **fields: str) -> None:
-        db["sessions"].update(session_id, {"updated_at": _now().isoformat(), **fields})
+        # Plain SQL: sqlite-utils' table helpers read the schema first, which the audit turn cannot afford.
+        values = {"updated_at": _now().isoformat(), **fields}
+        assignments = ", ".join(f"{column} = ?" for column in values)  # column names come from this module
+        db.execute(f"update sessions set {assignments} where id = ?", (*values.values(), session_id))
 
     def update_header(self, session_id: str, header: SessionHeader) -> Session:
         self._writable(session_id)
@@ -341,8 +352,7 @@ class SessionService:
     ) -> tuple[list[AnswerRecord], tuple[str, str]]:
         stored: list[AnswerRecord] = []
         with write_transaction(self.db) as db:
-            current = self._still_open(db, session.id)
-            stamp = db.execute("select updated_at from sessions where id = ?", (session.id,)).fetchone()[0]
+            current, stamp = self._open_and_stamp(db, session.id)
             for new in records:
                 old = self._answer_row(db, session.id, new.question_id)
                 if old is not None:
@@ -357,24 +367,18 @@ class SessionService:
                     if old.same_answer(new):
                         stored.append(old)
                         continue
-                db["answers"].upsert(
-                    {
-                        "session_id": session.id,
-                        "question_id": new.question_id,
-                        "record": new.model_dump_json(),
-                        "answered_at": new.answered_at.isoformat(),
-                    },
-                    pk=("session_id", "question_id"),
+                stored_json = new.model_dump_json()
+                db.execute(
+                    "insert into answers (session_id, question_id, record, answered_at) values (?, ?, ?, ?) "
+                    "on conflict (session_id, question_id) do update set record = excluded.record, "
+                    "answered_at = excluded.answered_at",
+                    (session.id, new.question_id, stored_json, new.answered_at.isoformat()),
                 )
-                db["answer_history"].insert(
-                    {
-                        "session_id": session.id,
-                        "question_id": new.question_id,
-                        "changed_at": new.answered_at.isoformat(),
-                        "changed_by": new.answered_by,
-                        "old": old.model_dump_json() if old else None,
-                        "new": new.model_dump_json(),
-                    }
+                db.execute(
+                    "insert into answer_history (session_id, question_id, changed_at, changed_by, old, new) "
+                    "values (?, ?, ?, ?, ?, ?)",
+                    (session.id, new.question_id, new.answered_at.isoformat(), new.answered_by,
+                     old.model_dump_json() if old else None, stored_json),
                 )
                 stored.append(new)
             status = SessionStatus.in_progress if current == SessionStatus.planned else current

@@ -125,7 +125,8 @@ class AuditSession:
         return self.service.engine.checklist.get(question_id)
 
     def next_question(self) -> Question | None:
-        return next_question(self.service.engine.checklist, self.session, self.answers, self.skipped)
+        return next_question(self.service.engine.checklist, self.session, self.answers, self._state.asked,
+                             self.skipped)
 
     # --- the turn -----------------------------------------------------------------------------------
 
@@ -191,7 +192,7 @@ class AuditSession:
                 answers = self._ordered({**self._rows.answers, question.id: stored})
                 self._rows = self._rows.model_copy(update={"answers": answers})
                 self._stamp = after_write
-                self._state = derive(self.service.engine, self._rows)
+                self._state = derive(self.service.engine, self._rows, before, question.id)
             self.skipped.discard(question.id)
             upcoming = self.next_question()
             return TurnResult(

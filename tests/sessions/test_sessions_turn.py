@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.sessions.derived import gate_open
-from assistant.sessions.models import FindingStatus
+from assistant.sessions.derived import derive, gate_open
+from assistant.sessions.models import FindingStatus, Scope
 from assistant.sessions.turn import AuditSession
 from rules.answers import AnswerParseError
 
@@ -114,3 +114,20 @@ def test_a_gated_question_is_asked_only_after_a_yes(risk):
     assert not gate_open(gated, risk.answers)
     risk.submit("rsk_procedure", "yes")
     assert gate_open(gated, risk.answers)
+
+
+def test_a_turn_gives_the_same_state_as_reading_the_session_afresh(service, make_header):
+    """Each turn re-runs only the rules its answer touches; the result must equal a full pass."""
+    session_id = service.create(make_header(scope=Scope())).id
+    turn = AuditSession(service, session_id)
+    answers = {"yesno": ["no - none", "yes", "partial", "n/a"], "number": ["0", "3", "12"],
+               "date": ["2020-01-01", "2025-03-01"], "text": ["x"], "records": ["none", "PO-1"]}
+    questions = service.engine.checklist.questions()
+    for i in range(60):
+        question = questions[(i * 7) % len(questions)]
+        options = question.choices or answers[question.type]
+        turn.submit(question.id, options[i % len(options)])
+    fresh = derive(service.engine, service.rows(session_id))
+    assert len(fresh.findings) > 5
+    assert [f.model_dump() for f in turn.state.findings] == [f.model_dump() for f in fresh.findings]
+    assert turn.state.asked == fresh.asked and turn.state.progress == fresh.progress
