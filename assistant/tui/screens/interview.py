@@ -146,8 +146,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
         transcript = self.query_one(Transcript)
         transcript.note(
             f"Session {session.id}: {session.header.title} ({session.header.audit_type}, "
-            f"{session.status.value.replace('_', ' ')}). Answers are recorded as {turn.by or 'unknown'}. "
-            "/help lists the commands.",
+            f"{session.status.value.replace('_', ' ')}). /help lists the commands.",
             "help",
         )
         for change in self.service.changed_sources(self.session_id):
