@@ -586,11 +586,19 @@ def _parse_choice(question: Question, text: str) -> ParsedAnswer:
             return ParsedAnswer(value=choice, note=_clean(text[len(c) :]))
     if _UNKNOWN_RE.match(_normal(text)):
         raise _fail(question, text, "that says it is not known")
-    word, _, rest = text.partition(" ")
-    word = word.rstrip(".,;:!").lower()
-    matches = [c for c in question.choices if c.lower().startswith(word)]
+    # Abbreviated words: "cert only" is "certificate only", "ann" is "annual"; the most words matched wins.
+    typed = re.findall(r"[\w/-]+", lowered)
+    best = []
+    for choice in question.choices:
+        words = choice.lower().split()
+        if typed and all(w.startswith(t) for t, w in zip(typed, words, strict=False)):
+            best.append((min(len(typed), len(words)), choice))
+    top = max((n for n, _ in best), default=0)
+    matches = [c for n, c in best if n == top]
     if len(matches) == 1:
-        return ParsedAnswer(value=matches[0], note=_clean(rest))
+        consumed = re.match(r"^\W*" + r"\W+".join(re.escape(t) for t in typed[:top]), lowered)
+        return ParsedAnswer(value=matches[0], note=_clean(text[consumed.end() :]) if consumed else "")
+    word = typed[0] if typed else text
     reason = f"{word!r} starts several choices" if len(matches) > 1 else ""
     raise _fail(question, text, reason)
 
