@@ -60,7 +60,7 @@ def test_a_good_pack_loads(tmp_path):
         ({"clauses": '{q1_10th: ["5.5.77"]}'}, 7, "clauses.q1_10th[0]", "no API Q1 10th clause '5.5.77'"),
         ({"clauses": "{iso: [8.4]}"}, 7, "clauses.iso[0]", "must be quoted"),
         ({"nonconformity": "Not done ($nobody)."}, 11, "statement.nonconformity", "$nobody names no checklist question"),
-        ({"quiet": "perhaps"}, 14, "fixtures.quiet[0]", "cannot read 'perhaps'"),
+        ({"quiet": "perhaps"}, 14, "fixtures.quiet[0]", "'perhaps' is not certain"),
         ({"id": "PUR-9"}, 3, "id", "String should match pattern"),
     ],
 )
