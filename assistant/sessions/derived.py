@@ -246,7 +246,7 @@ def in_scope(checklist: Checklist, session: Session) -> list[str]:
 
 def gate_open(question: Question, answers: Mapping[str, AnswerRecord]) -> bool:
     """A gated question is asked only when its gate question was answered yes."""
-    gate = getattr(question, "gate", None)
+    gate = question.gate
     if not gate:
         return True
     answer = answers.get(gate)
