@@ -23,7 +23,7 @@ def test_rules_check_reports_each_broken_rule(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(
         "process: purchasing\nrules:\n"
-        "  - {id: PUR-990, slug: bad-one, title: Broken on purpose, grade: minor, clauses: {iso: ['8.4.1']},\n"
+        "  - {id: PUR-990, slug: bad-one, title: Broken on purpose, grade: minor, basis: lapse, clauses: {iso: ['8.4.1']},\n"
         "     when: 'pur_nothing == \"no\"', statement: {requirement: Something required here, nonconformity: Not done here},\n"
         "     fixtures: {fires: [{pur_reeval: 'no'}], quiet: [{pur_reeval: 'yes'}]}}\n"
     )
@@ -52,7 +52,7 @@ def test_rules_list_json():
     assert len(rules) >= 80
     first = rules[0]
     assert {"id", "title", "grade", "clauses"} <= set(first)
-    assert set(first["clauses"][0]) == {"standard", "edition", "id"}
+    assert set(first["clauses"][0]) == {"standard", "edition", "id", "confirmed"}
     assert any(r["status"] == "retired" for r in rules)
 
 

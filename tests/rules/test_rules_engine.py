@@ -89,9 +89,9 @@ def test_dates_compare_with_audit_date():
 
 
 def test_api_audits_record_ungraded_nonconformities():
-    given = answers(pur_procedure="no", car_overdue="2")
+    given = answers(pur_procedure="no", mr_actions_open="2")
     api = {f.id: f.grade for f in ENGINE.evaluate(given, AuditContext(audit_date=date(2025, 6, 30), audit_type="api"))}
-    assert api == {"PUR-001": Grade.nonconformity, "CAR-002": Grade.observation}
+    assert api == {"PUR-001": Grade.nonconformity, "MR-004": Grade.observation}
 
 
 def test_stale_answers_are_ignored():
