@@ -76,3 +76,17 @@ def test_procedure_missing_but_work_done_is_one_minor():
 def test_process_absent_is_one_major():
     found = ENGINE.evaluate(_answers(cal_procedure="no", cal_practised="no"), CTX)
     assert [(f.id, f.grade.value) for f in found] == [("CAL-008", "major")]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"cal_oot_found": "yes", "cal_oot_assessed": "no", "cal_oot_product_shipped": "no"}, [("CAL-006", "minor")]),
+        ({"cal_oot_found": "yes", "cal_oot_assessed": "no", "cal_oot_product_shipped": "yes"}, [("CAL-009", "major")]),
+        ({"cal_oot_found": "yes", "cal_oot_assessed": "yes", "cal_oot_product_shipped": "yes"}, []),
+        ({"mon_licensed": "yes", "mon_nonconforming_marked": "yes", "mon_marked_shipped": "no"}, [("MON-007", "minor")]),
+        ({"mon_licensed": "yes", "mon_nonconforming_marked": "yes", "mon_marked_shipped": "yes"}, [("MON-004", "major")]),
+    ],
+)
+def test_product_impact_answers_move_the_grade(given, expected):
+    assert [(f.id, f.grade.value) for f in ENGINE.evaluate(_answers(**given), CTX)] == expected
