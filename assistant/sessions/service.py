@@ -37,6 +37,7 @@ from assistant.sessions.models import (
     SourceFingerprint,
 )
 from knowledge.errors import Q1AuditError
+from rules.checklist import cite
 from rules.models import AuditContext, ClauseCitation, Grade, ProposedFinding, Statement
 
 if TYPE_CHECKING:
@@ -433,7 +434,10 @@ class SessionService:
         answers = self.answers(session.id)
         known = {q.id for q in self.engine.checklist.questions()}
         values = {q: a.as_value() for q, a in answers.items() if q in known}
-        context = AuditContext(audit_date=session.audit_date, audit_type=session.header.audit_type)
+        context = AuditContext(
+            audit_date=session.audit_date, audit_type=session.header.audit_type,
+            criteria=session.header.criteria.standards,
+        )
         proposed = self.engine.evaluate(values, context)
         decisions = {r["finding_id"]: r for r in self.db["decisions"].rows_where("session_id = ?", [session.id])}
         actions = {
@@ -677,4 +681,4 @@ def _citations(cited: Sequence[Clause], catalogue: Catalogue) -> list[ClauseCita
     rank = {(Q1, "10th"): 0, (Q1, "9th"): 1}
     unique = list(dict.fromkeys(tuple(k) for k in keys if catalogue.get(*k) is not None))
     ordered = sorted(unique, key=lambda k: rank.get((k[0], k[1]), 2))
-    return [ClauseCitation(standard=s, edition=e, id=i) for s, e, i in ordered]
+    return [cite(catalogue, s, e, i) for s, e, i in ordered]
