@@ -90,3 +90,23 @@ def test_process_absent_is_one_major():
 )
 def test_product_impact_answers_move_the_grade(given, expected):
     assert [(f.id, f.grade.value) for f in ENGINE.evaluate(_answers(**given), CTX)] == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"cal_gauge_in_use": "yes", "cal_due_date": "2025-05-01", "cal_sampled": "10", "cal_overdue": "1"}, ["CAL-002"]),
+        ({"prd_traceability": "no", "prd_trace_sampled": "4", "prd_trace_failed": "4"}, ["PRD-001"]),
+        ({"mr_held": "no", "mr_last_date": "2023-01-10"}, ["MR-001"]),
+        ({"sup_initial_method": "none", "sup_sampled": "4", "sup_evaluated": "0"}, ["SUP-004"]),
+    ],
+)
+def test_one_event_gives_one_finding(given, expected):
+    assert [f.id for f in ENGINE.evaluate(_answers(**given), CTX)] == expected
+
+
+def test_suppression_stays_inside_a_process_and_never_loops():
+    for rule in ACTIVE:
+        for other in rule.entry.suppresses:
+            assert BY_ID[other].process == rule.process, (rule.id, other)
+            assert rule.id not in BY_ID[other].entry.suppresses, (rule.id, other)
