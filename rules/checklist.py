@@ -86,7 +86,7 @@ def cite(catalogue: Catalogue | None, standard: str, edition: str, clause_id: st
     confirmed = True
     if catalogue is not None and standard == Q1 and edition == "10th":
         clause = catalogue.get(standard, edition, clause_id)
-        confirmed = clause is not None and clause.verified
+        confirmed = clause is not None and clause.confirmed
     return ClauseCitation(standard=standard, edition=edition, id=clause_id, confirmed=confirmed)
 
 

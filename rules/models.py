@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge.catalogue import UNCONFIRMED_MARK
+
 AuditType = Literal["internal", "supplier", "pre-certification", "api"]
 
 
@@ -26,8 +28,6 @@ class AnswerType(StrEnum):
 
 
 YESNO_VALUES = ("yes", "no", "partial", "na")
-UNCONFIRMED_MARK = "(number not confirmed)"
-"""Appended to every shown citation of a clause number that no public source confirms."""
 
 
 class AnswerValue(BaseModel):
