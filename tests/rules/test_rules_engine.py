@@ -105,17 +105,17 @@ def test_stored_json_values_are_coerced():
         "cal_due_date": AnswerValue(question_id="cal_due_date", value="2025-05-01"),
         "cal_overdue": AnswerValue(question_id="cal_overdue", value=2),
     }
-    assert "CAL-002" in {f.id for f in ENGINE.evaluate(given, CTX)}
-    assert "CAL-001" in {f.id for f in ENGINE.evaluate({"cal_due_date": given["cal_due_date"]}, CTX)}
+    assert "CAL-001" in {f.id for f in ENGINE.evaluate(given, CTX)}
+    assert "CAL-002" in {f.id for f in ENGINE.evaluate({"cal_overdue": given["cal_overdue"]}, CTX)}
 
 
 def test_several_minors_on_one_clause_or_process_give_hints():
     given = answers(cal_due_date="2025-05-01", cal_sampled="10", cal_overdue="2", cal_traceable="no", cal_oot_assessed="no")
     findings = ENGINE.evaluate(given, CTX)
     hints = ENGINE.escalation_hints(findings)
-    # CAL-002 stands for the overdue gauge too (one event, one finding); the three cite API Q1 10th 5.8.1
-    # first, so one clause hint covers them (no duplicate process hint).
-    assert [set(h.finding_ids) for h in hints] == [{"CAL-002", "CAL-005", "CAL-006"}]
+    # CAL-001 (the overdue gauge) stands for the overdue count too (one event, one finding); the three cite
+    # API Q1 10th 5.8.1 first, so one clause hint covers them (no duplicate process hint).
+    assert [set(h.finding_ids) for h in hints] == [{"CAL-001", "CAL-005", "CAL-006"}]
     assert hints[0].clause is not None and hints[0].clause.id == "5.8.1"
     for hint in hints:
         assert set(hint.finding_ids) <= {f.id for f in findings}
