@@ -77,3 +77,15 @@ def test_checklist_show_all_text_and_unknown_process():
     assert "only if pur_reeval" in result.output
     bad = run("checklist", "show", "nowhere")
     assert bad.exit_code == 1 and "no process 'nowhere'" in bad.output
+
+
+def test_rules_list_marks_unconfirmed_tenth_numbers():
+    line = next(x for x in run("rules", "list").output.splitlines() if x.startswith("CAR-004"))
+    assert "API Q1 10th 6.4.3 (number not confirmed)" in line and "API Q1 9th 6.4.3;" in line
+
+
+def test_checklist_show_names_the_gate():
+    result = run("checklist", "show", "critical_suppliers")
+    assert "[only after yes to sup_special_sources]" in result.output
+    listed = json.loads(run("checklist", "show", "critical_suppliers", "--json").output)
+    assert next(q for q in listed if q["id"] == "sup_special_critical")["gate"] == "sup_special_sources"
