@@ -98,7 +98,7 @@ def test_product_impact_answers_move_the_grade(given, expected):
         ({"cal_gauge_in_use": "yes", "cal_due_date": "2025-05-01", "cal_sampled": "10", "cal_overdue": "1"}, ["CAL-001"]),
         ({"prd_traceability": "no", "prd_trace_sampled": "4", "prd_trace_failed": "4"}, ["PRD-001"]),
         ({"mr_held": "no", "mr_last_date": "2023-01-10"}, ["MR-001"]),
-        ({"sup_initial_method": "none", "sup_sampled": "4", "sup_evaluated": "0"}, ["SUP-004"]),
+        ({"sup_initial_method": "none", "sup_sampled": "4", "sup_evaluated": "0"}, ["SUP-011"]),
     ],
 )
 def test_one_event_gives_one_finding(given, expected):
