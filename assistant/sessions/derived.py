@@ -99,7 +99,10 @@ def derive(
     known = {q.id for q in checklist.questions()}
     values = {q: a.as_value() for q, a in answers.items() if q in known}
     session = rows.session
-    context = AuditContext(audit_date=session.audit_date, audit_type=session.header.audit_type)
+    context = AuditContext(
+        audit_date=session.audit_date, audit_type=session.header.audit_type,
+        criteria=session.header.criteria.standards,
+    )
     kept = checklist.effective(
         typed_values(checklist, values), {"audit_date": context.audit_date, "audit_type": context.audit_type}
     )

@@ -39,6 +39,7 @@ from assistant.sessions.models import (
     SourceFingerprint,
 )
 from knowledge.errors import Q1AuditError
+from rules.checklist import cite
 from rules.models import ClauseCitation, Grade, Statement
 
 if TYPE_CHECKING:
@@ -744,4 +745,4 @@ def _citations(cited: Sequence[Clause], catalogue: Catalogue) -> list[ClauseCita
     rank = {(Q1, "10th"): 0, (Q1, "9th"): 1}
     unique = list(dict.fromkeys(tuple(k) for k in keys if catalogue.get(*k) is not None))
     ordered = sorted(unique, key=lambda k: rank.get((k[0], k[1]), 2))
-    return [ClauseCitation(standard=s, edition=e, id=i) for s, e, i in ordered]
+    return [cite(catalogue, s, e, i) for s, e, i in ordered]

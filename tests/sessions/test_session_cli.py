@@ -75,7 +75,7 @@ def test_answer_show_findings_decide_and_close(run, tmp_path):
     reeval = next(f for f in findings if f["id"] == "PUR-002")
     assert set(reeval) >= {"id", "rule", "grade", "status", "clauses", "statement", "answers"}
     assert (reeval["rule"], reeval["grade"], reeval["status"]) == ("PUR-002", "minor", "proposed")
-    assert set(reeval["clauses"][0]) == {"standard", "edition", "id"}
+    assert set(reeval["clauses"][0]) == {"standard", "edition", "id", "confirmed"}
     assert set(reeval["statement"]) == {"requirement", "evidence", "nonconformity"}
     assert {"question_id": "pur_reeval_done", "value": 3.0, "note": "", "records": []} in reeval["answers"]
 

@@ -62,7 +62,7 @@ def finding_content(finding: Finding, catalogue: Catalogue, questions: dict[str,
     parts.append(("\n\nClauses", "bold"))
     for citation in finding.clauses:
         clause = catalogue.get(citation.standard, citation.edition, citation.id)
-        parts.append(f"\n • {citation} {clause.title if clause else ''}")
+        parts.append(f"\n • {citation.text(clause.title if clause else '')}")
     statement = finding.statement
     for label, text in (("Requirement", statement.requirement), ("Evidence", statement.evidence),
                         ("Nonconformity", statement.nonconformity)):
