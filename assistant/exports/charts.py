@@ -52,7 +52,7 @@ def _bar_drawing(width: float, labels: list[str], series: list[tuple[str, str, l
     from assistant.exports.pdf_fonts import fonts, visual_line
 
     height = max(len(labels), 1) * ROW + 50
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=fonts().regular)
     chart = HorizontalBarChart()
     chart.x, chart.y = LABEL_W, 30
     chart.width, chart.height = width - LABEL_W - 20, height - 45

@@ -127,6 +127,7 @@ class _Report:
         table = Table(data, colWidths=[self.width * w / total for w in widths], repeatRows=1 if head else 0,
                       hAlign="LEFT", spaceBefore=2, spaceAfter=6)
         style = [
+            ("FONT", (0, 0), (-1, -1), fonts().regular, 8.5),  # the cells' default, else reportlab names Helvetica
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -323,7 +324,8 @@ def write_pdf(content: ReportContent, path: Path) -> None:
         """Holds every page until the end so the footer can say `Page 3 of 12`."""
 
         def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
+            # The embedded body font from the first page on: no unembedded Helvetica in the file at all.
+            super().__init__(*args, **(kwargs | {"initialFontName": fonts().regular}))
             self._pages: list[dict] = []
 
         def showPage(self):
