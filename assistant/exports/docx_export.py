@@ -164,13 +164,14 @@ class _Writer:
         sizes = [Mm(usable * w / total) for w in widths]
         for column, size in zip(table.columns, sizes, strict=True):
             column.width = size
-        count = len(rows) + (1 if head else 0)
+        remaining = [len(rows) + (1 if head else 0)]
 
         def add_row(values: list[str], head_row: bool) -> None:
             row = table.add_row()
             tr_pr = row._tr.get_or_add_trPr()
             tr_pr.append(OxmlElement("w:cantSplit"))
-            last = len(table._tbl.tr_lst) == count
+            remaining[0] -= 1
+            last = remaining[0] == 0
             # Cells from the row's own XML: `row.cells` walks the whole table each time (quadratic).
             # add_row gives each cell its column's width already.
             for i, (tc, text) in enumerate(zip(row._tr.tc_lst, values, strict=True)):

@@ -7,6 +7,7 @@ table as paragraphs of bounded size.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from assistant.exports.content import (
@@ -58,8 +59,16 @@ def _styles():
     }
 
 
+_LONG_WORD = re.compile(r"(\S{80})(?=\S)")
+
+
 def chunks(text: str, size: int = CHUNK) -> list[str]:
-    """Text in pieces of at most `size` characters, cut at a line break or space where there is one."""
+    """Text in pieces of at most `size` characters, cut at a line break or space where there is one.
+
+    A run of more than 80 characters without a space (a pasted log line, a hash) is broken every 80
+    characters: reportlab would otherwise measure it character by character at each line break.
+    """
+    text = _LONG_WORD.sub(r"\1 ", text)
     pieces = []
     while len(text) > size:
         cut = max(text.rfind("\n", 0, size), text.rfind(" ", 0, size))

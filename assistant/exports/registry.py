@@ -104,7 +104,8 @@ def export_session(
                             audience="auditee" if name.startswith("response") else audience,
                             attachments_dir=service.paths.attachments_dir)
     if name.startswith("response") and content.draft:
-        raise ExportError(f"no response pack while findings are undecided ({', '.join(content.undecided)}); "
+        named = ", ".join(content.undecided[:8]) + (f" and {len(content.undecided) - 8} more" if len(content.undecided) > 8 else "")
+        raise ExportError(f"no response pack while findings are undecided ({named}); "
                           f"confirm or dismiss them first (q1audit finding decide {session.id} ID)")
     if spec.report:
         content = content.with_timestamp(datetime.now(UTC).replace(microsecond=0))
