@@ -39,6 +39,20 @@ def _shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
+def _keep_with_next(paragraph) -> None:
+    """Keep the paragraph on the page of the next one. A fresh paragraph gets its properties built
+    directly: python-docx's generic get-or-add looks up every possible sibling and made big reports slow."""
+    from docx.oxml import OxmlElement
+
+    p = paragraph._p
+    if p.pPr is not None:
+        paragraph.paragraph_format.keep_with_next = True
+        return
+    properties = OxmlElement("w:pPr")
+    properties.append(OxmlElement("w:keepNext"))
+    p.insert(0, properties)
+
+
 def _field(paragraph, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the pages."""
     from docx.oxml import OxmlElement
@@ -129,7 +143,7 @@ class _Writer:
                 self._style_ids[style] = self.doc.styles[style].style_id
             paragraph._p.get_or_add_pPr().style = self._style_ids[style]
         if keep_with_next:
-            paragraph.paragraph_format.keep_with_next = True
+            _keep_with_next(paragraph)
         return paragraph
 
     def heading(self, text: str, level: int = 1) -> None:
@@ -168,7 +182,10 @@ class _Writer:
 
         def add_row(values: list[str], head_row: bool) -> None:
             row = table.add_row()
-            tr_pr = row._tr.get_or_add_trPr()
+            tr_pr = row._tr.trPr
+            if tr_pr is None:
+                tr_pr = OxmlElement("w:trPr")
+                row._tr.insert(0, tr_pr)
             tr_pr.append(OxmlElement("w:cantSplit"))
             remaining[0] -= 1
             last = remaining[0] == 0
@@ -179,7 +196,7 @@ class _Writer:
                 paragraph = cell.paragraphs[0]
                 run = paragraph.add_run(_t(text))
                 if (keep and not last) or keep_with_next:
-                    paragraph.paragraph_format.keep_with_next = True
+                    _keep_with_next(paragraph)
                 if head_row:
                     run.bold = True
                     run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
