@@ -315,7 +315,7 @@ def session_import(paths: DataPaths, file: str) -> None:
 @click.option("--conclusions", help="The audit conclusions as the team agreed them (the report drafts one while empty).")
 @click.option("--diverging-opinions", help="Opinions the audit team and auditee could not settle.")
 @click.option("--organisation", help="The organisation audited (named on the report's title page).")
-@click.option("--distribution", multiple=True, help="Who receives the report (repeat or comma separate).")
+@click.option("--distribution", multiple=True, help='Who receives the report, e.g. "Dana Whitfield, buyer" (repeat for more).')
 @click.option("--approver", metavar="NAME[:ROLE]", help='Who approved the report, e.g. "Kari Nordmann:Quality manager".')
 @click.option("--approved-on", type=DATE, help="The date the report was approved (YYYY-MM-DD).")
 @click.option("--report-revision", help="The report's revision as issued (1, 2, B ...).")
@@ -334,7 +334,7 @@ def session_edit(paths: DataPaths, session_id: str, status: str | None, **option
         if field in changes:
             changes[f"{field}_date"] = _day(changes.pop(field))
     if distribution:
-        changes["distribution"] = _split(distribution)
+        changes["distribution"] = [entry.strip() for entry in distribution if entry.strip()]
     current = service.get(session_id).header
     if approver is not None or approved_on is not None:
         before = current.approval.model_dump() if current.approval else {"name": "", "role": ""}

@@ -65,8 +65,9 @@ def _bar_drawing(width: float, labels: list[str], series: list[tuple[str, str, l
     chart.valueAxis.labels.fontSize = 7.5
     chart.valueAxis.valueMin = 0
     top = max((sum(v) for v in zip(*(values for _, _, values in series), strict=True)), default=1) or 1
-    chart.valueAxis.valueMax = top
-    chart.valueAxis.valueStep = max(1, round(top / 5))
+    step = max(1, round(top / 5))
+    chart.valueAxis.valueStep = step
+    chart.valueAxis.valueMax = step * -(-top // step)
     chart.barWidth = ROW * 0.7
     for i, (_, colour, _) in enumerate(series):
         chart.bars[i].fillColor = colors.HexColor(colour)
@@ -93,9 +94,13 @@ def findings_drawing(content: ReportContent, width: float):
 
 def coverage_drawing(content: ReportContent, width: float):
     rows = coverage(content)
-    return _bar_drawing(width, [t for t, _, _ in rows],
-                        [("Answered", ANSWERED, [a for _, a, _ in rows]),
-                         ("Not answered", OPEN, [max(asked - a, 0) for _, a, asked in rows])], "questions")
+    return _bar_drawing(width, [t for t, _, _ in rows], _coverage_series(rows), "questions")
+
+
+def _coverage_series(rows: list[tuple[str, int, int]]) -> list[tuple[str, str, list[int]]]:
+    open_questions = [max(asked - answered, 0) for _, answered, asked in rows]
+    return [("Answered", ANSWERED, [answered for _, answered, _ in rows]),
+            *([("Not answered", OPEN, open_questions)] if any(open_questions) else [])]
 
 
 # --- SVG -------------------------------------------------------------------------------------------
@@ -137,6 +142,4 @@ def findings_svg(content: ReportContent) -> str:
 
 def coverage_svg(content: ReportContent) -> str:
     rows = coverage(content)
-    return _bar_svg("Questions answered per process", [t for t, _, _ in rows],
-                    [("Answered", ANSWERED, [a for _, a, _ in rows]),
-                     ("Not answered", OPEN, [max(asked - a, 0) for _, a, asked in rows])])
+    return _bar_svg("Questions answered per process", [t for t, _, _ in rows], _coverage_series(rows))

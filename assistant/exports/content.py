@@ -7,6 +7,7 @@ finding is undecided the report is a draft, and every format says so.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -392,7 +393,8 @@ class ReportContent(BaseModel):
         h = self.header
         who = h.organisation or "the organisation"
         where = f" at {h.location}" if h.location else ""
-        when = f" on {self.dates}" if self.dates != "not recorded" else ""
+        days = [d for d in dict.fromkeys((h.start_date, h.end_date)) if d]
+        when = f" from {days[0]} to {days[1]}" if len(days) == 2 else f" on {days[0]}" if days else ""
         scope = ", ".join(self.scope_titles) or "the processes answered"
         return (
             f"{AUDIT_TYPE_LABELS.get(h.audit_type, h.audit_type)} of {who}{where}{when}, covering {scope}. "
@@ -531,10 +533,19 @@ def format_value(record: AnswerRecord) -> str:
     return str(value)
 
 
+_TITLE_DOUBT = re.compile(r"\s*(\([^()]*(9th-ed\.|not seen|unconfirmed)[^()]*\)|- title unconfirmed)$")
+
+
+def report_title(title: str) -> str:
+    """A catalogue title without its research notes ("(9th-ed. title; 10th title not seen)"): a report
+    marks doubt once, with "not confirmed" on the number, and does not pass our notes to the auditee."""
+    return _TITLE_DOUBT.sub("", title) or "title not confirmed"
+
+
 def _clause_line(c: ClauseCitation, catalogue: Catalogue) -> ClauseLine:
     clause = catalogue.get(c.standard, c.edition, c.id)
     return ClauseLine(standard=c.standard, edition=c.edition, id=c.id,
-                      title=clause.title if clause else "(not in the catalogue)",
+                      title=report_title(clause.title) if clause else "(not in the catalogue)",
                       confirmed=number_confirmed(clause) if clause else False)
 
 

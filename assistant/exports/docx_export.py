@@ -234,7 +234,7 @@ class _Writer:
         self.para(row.meta(self.c.audience), keep_with_next=True)
         clauses = [["Cited", cl.label, cl.title] for cl in row.cited]
         clauses += [["Related (crosswalk)", cl.label, cl.title] for cl in row.related]
-        self.table(["Clauses", "Standard and clause", "Title"], clauses, [1.3, 1.6, 3.5], keep_with_next=True)
+        self.table(["Clauses", "Standard and clause", "Title"], clauses, [1.3, 2.1, 3.2], keep_with_next=True)
         rows = [["Requirement", f.statement.requirement], ["Evidence", f.statement.evidence],
                 ["Nonconformity", f.statement.nonconformity]]
         if row.records:

@@ -258,7 +258,7 @@ class _Report:
         if row.records:
             statement.append(["Records sampled", ", ".join(row.records)])
         block = [self.heading(row.heading, "h2"), self.p(row.meta(self.c.audience), "meta"),
-                 *self.table(["Clauses", "Standard and clause", "Title"], clauses, [1.3, 1.6, 3.5]),
+                 *self.table(["Clauses", "Standard and clause", "Title"], clauses, [1.3, 2.1, 3.2]),
                  *self.table(None, statement, [1, 4], label_col=True, overflow_label=label)]
         out = self.kept(block)
         if row.evidence:

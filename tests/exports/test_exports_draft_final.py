@@ -107,7 +107,7 @@ def test_undecided_findings_make_a_draft_then_deciding_them_makes_the_final_repo
         "Brazos Forge", "Verify supplier control", "Purchasing, Calibration (TMMDE)", "Supplier quality",
         "Ingrid Halvorsen", "Dana Whitfield", "2025-03-11", "Houston", "API Q1 10th edition", "Procedure QP-07",
         "F-01", "Supplier control partly effective.", "Degree to which the criteria are met", "Diverging opinions",
-        "sample", "This report is confidential", "Quality file QF-2025-07", "Kari Nordmann", "Quality manager",
+        "sample", "This report is confidential", "Dana Whitfield, Supply Chain Manager", "Quality file QF-2025-07", "Kari Nordmann", "Quality manager",
         "2025-03-14", "Signature", "Final, revision 1, issued",
     ]
     pdf_text = "\n".join(pages)
