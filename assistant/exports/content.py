@@ -470,7 +470,7 @@ class ReportContent(BaseModel):
     def finding_columns(self) -> list[str]:
         """The finding-list columns of CSV, XLSX and Markdown for this audience, in order."""
         columns = [
-            "Audit", "Audit title", "Organisation", "Audit date", "Finding", "Title", "Grade", "Proposed grade",
+            "Audit", "Audit title", "Organisation", "Audit date", "Report", "Finding", "Title", "Grade", "Proposed grade",
             "Status", "Dismissed because", "Process", *(f"{label} clauses" for label in EDITION_LABELS.values()),
             "Related clauses (crosswalk)", "Requirement", "Evidence", "Nonconformity", "Records sampled", "Rule",
             "Finding id", "Decided by", "Decided at", "Correction", "Root cause", "Corrective action",
@@ -485,7 +485,7 @@ class ReportContent(BaseModel):
         """One row per finding (set-aside ones last, team only) under `finding_columns`, all as text."""
         h = self.header
         audit = {"Audit": self.session.id, "Audit title": h.title, "Organisation": h.organisation or "",
-                 "Audit date": h.start_date.isoformat() if h.start_date else ""}
+                 "Audit date": h.start_date.isoformat() if h.start_date else "", "Report": self.report_line}
         columns = self.finding_columns()
         table = []
         for row in [*self.findings, *self.set_aside]:

@@ -29,7 +29,7 @@ FORMATS: dict[str, ExportFormat] = {
         "assistant.exports.xlsx_export:write_findings_xlsx", ".xlsx", "finding list, answers and audit header, Excel"
     ),
     "json": ExportFormat(
-        "assistant.exports.json_export:write_content_json", ".json", "complete session, importable again"
+        "assistant.exports.json_export:write_content_json", ".json", "complete session, importable again (the team's archive: everything, whatever --for says)"
     ),
     "md": ExportFormat("assistant.exports.markdown_export:write_markdown", ".md", "finding list, Markdown"),
     "html": ExportFormat("assistant.exports.html_export:write_html", ".html", "audit report, HTML", True),

@@ -21,6 +21,7 @@ def test_csv_lists_every_finding_with_cited_clauses_apart_and_no_live_formula(se
     assert list(rows) == ["F-01", "F-02"], "the auditee's list: decided findings only, numbered per report"
     m1 = rows["F-01"]
     assert {r["Audit"] for r in rows.values()} == {hostile_session}
+    assert {r["Report"][:17] for r in rows.values()} == {"Final, revision 1"}
     assert m1["API Q1 10th clauses"] == "5.5.1 (not confirmed)" and m1["API Q1 9th clauses"] == ""
     assert m1["Related clauses (crosswalk)"] == "API Q1 9th 5.6.1"
     assert rows["F-02"]["ISO 9001:2015 clauses"] == "7.1.5"
@@ -48,7 +49,7 @@ def test_xlsx_has_formatted_sheets_and_quote_prefixed_cells(service, hostile_ses
     assert book.sheetnames == ["Findings", "Answers", "Audit header"]
     findings = book["Findings"]
     head = [c.value for c in findings[1]]
-    assert head[:5] == ["Audit", "Audit title", "Organisation", "Audit date", "Finding"] and "Rule" in head
+    assert head[:6] == ["Audit", "Audit title", "Organisation", "Audit date", "Report", "Finding"] and "Rule" in head
     assert findings[1][0].font.b
     assert findings.auto_filter.ref.startswith("A1:")
     assert findings.freeze_panes == "B2"

@@ -119,3 +119,31 @@ def test_empty_session_exports_every_format(service, tmp_path):
             out = export_session(service, sid, fmt, tmp_path / f"empty-{fmt}-{audience}{spec.suffix}", audience=audience)
             assert out.stat().st_size > 0
     assert "No findings." in (tmp_path / "empty-md-auditee.md").read_text(encoding="utf-8")
+
+
+def test_photos_are_shown_under_their_finding_with_a_caption(service, tmp_path):
+    import docx
+    import pypdf
+    from PIL import Image
+
+    from assistant.sessions.models import Scope, SessionHeader
+
+    photo = tmp_path / "gauge.png"
+    Image.new("RGB", (1200, 900), (200, 120, 40)).save(photo)
+    sid = service.create(SessionHeader(title="Photos", scope=Scope(processes=["purchasing"]))).id
+    service.answer(sid, "pur_procedure", "no", attachments=[photo])
+    for finding in service.findings(sid):
+        service.decide(sid, finding.id, "confirmed")
+
+    reader = pypdf.PdfReader(export_session(service, sid, "pdf", tmp_path / "p.pdf"))
+    images = [(page_no, image) for page_no, page in enumerate(reader.pages) for image in page.images]
+    assert len(images) == 1
+    page_no, image = images[0]
+    caption = "Photo: pur_procedure_gauge.png, attached to:"
+    assert caption in reader.pages[page_no].extract_text()
+    html = export_session(service, sid, "html", tmp_path / "p.html").read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,') == 1 and caption in html
+    document = docx.Document(export_session(service, sid, "docx", tmp_path / "p.docx"))
+    assert len(document.inline_shapes) == 1
+    assert document.inline_shapes[0].width < document.sections[0].page_width, "scaled to the page"
+    assert any(p.text.startswith(caption) for p in document.paragraphs)
