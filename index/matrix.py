@@ -111,10 +111,10 @@ def _row(cov: ClauseCoverage, clause: Clause, passages: list[StoredPassage], rev
         "clause": cov.id, "title": cov.title, "clause_confidence": clause.confidence.value,
         "documented_procedure": cov.documented_procedure, "records": clause.records, "q1_only": cov.q1_only,
     }
+    if cov.id.split(".")[0] in INFORMATIVE_SECTIONS:
+        return MatrixRow(**common, status="not a requirement")
     if not cov.procedures:
-        informative = cov.id.split(".")[0] in INFORMATIVE_SECTIONS
-        return MatrixRow(**common, status="not a requirement" if informative else
-                         "see sub-clauses" if cov.covered else "gap")
+        return MatrixRow(**common, status="see sub-clauses" if cov.covered else "gap")
     best, *rest = _ranked(cov.procedures, clause)
     section, page = _where(best.doc, best.section, clause, passages)
     listed = _only_listed(best, clause, passages)

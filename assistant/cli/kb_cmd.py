@@ -163,4 +163,4 @@ def matrix(paths: DataPaths, edition: str, out: Path, force: bool) -> None:
     gaps = drafted.gaps
     click.echo(f"wrote {written}: {len(drafted.rows)} clauses, {len(gaps)} gaps"
                + (f" ({', '.join(row.clause for row in gaps[:12])}{' ...' if len(gaps) > 12 else ''})" if gaps else "")
-               + f", {len(drafted.to_check)} to check (only a text match)")
+               + f", {len(drafted.to_check)} to check (a text match, or cited only in a references list)")

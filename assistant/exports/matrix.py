@@ -6,6 +6,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from assistant.exports.content import report_title
 from assistant.exports.errors import ExportError
 from assistant.exports.markdown_export import md
 from assistant.exports.safety import clean_text, looks_like_formula
@@ -23,7 +24,7 @@ GAP_MARK = "GAP"
 def _cells(row: MatrixRow) -> list[str]:
     status = GAP_MARK if row.status == "gap" else row.status
     return [
-        row.clause, row.title, "yes" if row.documented_procedure else "", status, row.document or "",
+        row.clause, report_title(row.title), "yes" if row.documented_procedure else "", status, row.document or "",
         row.document_title or "", row.revision or "", row.section or "", str(row.page or ""), row.how or "",
         row.confidence if row.document else "", ", ".join(row.others), row.clause_confidence, "",
     ]
