@@ -349,6 +349,11 @@ def session_import(paths: DataPaths, file: str) -> None:
 @click.option("--end", type=DATE, help="Last audit day (YYYY-MM-DD).")
 @click.option("--conclusions", help="The audit conclusions as the team agreed them (the report drafts one while empty).")
 @click.option("--diverging-opinions", help="Opinions the audit team and auditee could not settle.")
+@click.option("--organisation", help="The organisation audited (named on the report's title page).")
+@click.option("--distribution", multiple=True, help='Who receives the report, e.g. "Dana Whitfield, buyer" (repeat for more).')
+@click.option("--approver", metavar="NAME[:ROLE]", help='Who approved the report, e.g. "Kari Nordmann:Quality manager".')
+@click.option("--approved-on", type=DATE, help="The date the report was approved (YYYY-MM-DD).")
+@click.option("--report-revision", help="The report's revision as issued (1, 2, B ...).")
 @click.option(
     "--status",
     type=click.Choice([s.value for s in SessionStatus if s != SessionStatus.closed]),
@@ -358,12 +363,21 @@ def session_import(paths: DataPaths, file: str) -> None:
 def session_edit(paths: DataPaths, session_id: str, status: str | None, **options) -> None:
     """Change header fields the report needs (conclusions, diverging opinions ...) or the status."""
     service = _service(paths)
+    distribution, approver, approved_on = options.pop("distribution"), options.pop("approver"), options.pop("approved_on")
     changes = {field: value for field, value in options.items() if value is not None}
     for field in ("start", "end"):
         if field in changes:
             changes[f"{field}_date"] = _day(changes.pop(field))
+    if distribution:
+        changes["distribution"] = [entry.strip() for entry in distribution if entry.strip()]
+    current = service.get(session_id).header
+    if approver is not None or approved_on is not None:
+        before = current.approval.model_dump() if current.approval else {"name": "", "role": ""}
+        name, _, role = (approver or "").partition(":")
+        changes["approval"] = before | {k: v for k, v in (("name", name.strip()), ("role", role.strip()),
+                                                           ("approved_on", _day(approved_on))) if v}
     if changes:
-        header = _validated_header(**{**service.get(session_id).header.model_dump(), **changes})
+        header = _validated_header(**{**current.model_dump(), **changes})
         service.update_header(session_id, header)
     if status:
         service.set_status(session_id, status)

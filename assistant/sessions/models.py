@@ -21,6 +21,7 @@ __all__ = [
     "EscalationHint",
     "Finding",
     "FindingStatus",
+    "ReportApproval",
     "Scope",
     "Session",
     "SessionHeader",
@@ -66,6 +67,14 @@ class Auditee(BaseModel):
     role: str = ""
 
 
+class ReportApproval(BaseModel):
+    """Who reviewed and accepted the audit report (ISO 19011 6.5.1), as the lead auditor records it."""
+
+    name: str = Field(min_length=1)
+    role: str = ""
+    approved_on: date | None = None
+
+
 class SessionHeader(BaseModel):
     """What ISO 19011 expects an audit record to carry, as the auditor fills it in."""
 
@@ -86,6 +95,13 @@ class SessionHeader(BaseModel):
     """The audit conclusions as the team agreed them; reports draft one from the findings while empty."""
     diverging_opinions: str = ""
     """Opinions the audit team and auditee could not settle, as ISO 19011 asks a report to record."""
+    organisation: str | None = None
+    """The organisation audited (the supplier, the company of the site); reports name it on the title page."""
+    distribution: list[str] = Field(default_factory=list)
+    """Who receives the audit report."""
+    approval: ReportApproval | None = None
+    report_revision: str | None = None
+    """The report's revision as issued (1, 2, B ...); reports say 1 while unset."""
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> SessionHeader:

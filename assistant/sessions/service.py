@@ -248,7 +248,11 @@ class SessionService:
         return self.get(session.id)
 
     def close(self, session_id: str) -> Session:
-        """Lock the session: from now on every change is refused."""
+        """Lock the session: from now on every change is refused. Refused while a finding is undecided."""
+        undecided = [f.id for f in self.findings(session_id) if f.status == FindingStatus.proposed]
+        if undecided:
+            raise SessionError(f"session {session_id}: confirm or dismiss {', '.join(undecided)} before closing it "
+                               "(q1audit finding decide)")
         return self.set_status(session_id, SessionStatus.closed)
 
     # --- answers -----------------------------------------------------------------------------------

@@ -95,6 +95,11 @@ def test_answer_show_findings_decide_and_close(run, tmp_path):
     history = run("session", "history", sid, "pur_reeval_done").output
     assert "-> 3" in history
 
+    undecided = [f["id"] for f in json.loads(run("findings", sid, "--json").output) if f["status"] == "proposed"]
+    if undecided:
+        assert ", ".join(undecided) in run("session", "close", sid, ok=False).output
+    for finding_id in undecided:
+        run("finding", "decide", sid, finding_id, "--confirm")
     run("session", "close", sid)
     refused = run("session", "answer", sid, "pur_procedure", "yes", ok=False)
     assert "is closed" in refused.output

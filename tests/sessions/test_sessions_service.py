@@ -107,6 +107,8 @@ def test_changing_an_answer_keeps_who_when_old_and_new(service, session_id):
 
 def test_closed_session_refuses_every_change(service, answered, make_header, tmp_path):
     finding_id = service.findings(answered)[0].id
+    for finding in service.findings(answered):  # a session with undecided findings cannot be closed
+        service.decide(answered, finding.id, "confirmed")
     service.close(answered)
     attempts = [
         lambda: service.answer(answered, "pur_procedure", "yes"),
