@@ -38,6 +38,17 @@ NO_RULE = {
     "S38": "OFI on using scorecards: satisfaction answers were all conforming",
 }
 
+# Answers the tool does not read with certainty and asks back about ("yes - but ..."): the auditor settles
+# them with the reading they typed first, as `session answer --as` does on site.
+ASKED_BACK = {
+    ("S01", "cal_register"): "yes",
+    ("S05", "rsk_register"): "yes",
+    ("S18", "val_welding_qualified"): "yes",
+    ("S25", "ia_independent"): "yes",
+    ("S27", "car_overdue"): "0",
+    ("S31", "ret_schedule"): "yes",
+}
+
 
 def _run(runner: CliRunner, *args: str) -> str:
     result = runner.invoke(main, list(args))
@@ -49,9 +60,13 @@ def proposed(scenario: dict, tmp_path: Path) -> list[dict]:
     """The findings the CLI proposes for the scenario's answers on its audit date."""
     runner = CliRunner()
     session_id = _run(runner, "session", "new", "--title", scenario["id"], "--start", SUITE["audit_date"]).strip()
+    settled = {q: text for q, text in scenario["answers"].items() if (scenario["id"], q) in ASKED_BACK}
     answers = tmp_path / f"{scenario['id']}.yaml"
-    answers.write_text(yaml.safe_dump(scenario["answers"], allow_unicode=True))
+    answers.write_text(yaml.safe_dump(
+        {q: text for q, text in scenario["answers"].items() if q not in settled}, allow_unicode=True))
     _run(runner, "session", "load", session_id, str(answers))
+    for question, text in settled.items():
+        _run(runner, "session", "answer", session_id, question, str(text), "--as", ASKED_BACK[scenario["id"], question])
     return json.loads(_run(runner, "findings", session_id, "--json"))
 
 
