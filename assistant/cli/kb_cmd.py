@@ -196,9 +196,13 @@ def matrix(paths: DataPaths, edition: str, out: Path, force: bool) -> None:
     from index.matrix import build_matrix
     from index.search import open_service
 
-    drafted = build_matrix(open_service(paths.knowledge_db, paths.index_dir), edition)
+    def say(message: str) -> None:
+        click.echo(message, err=True)
+
+    say("loading the knowledge base and search model (can take half a minute) ...")
+    drafted = build_matrix(open_service(paths.knowledge_db, paths.index_dir), edition, progress=say)
     written = write_matrix(drafted, out, force)
     gaps = drafted.gaps
     click.echo(f"wrote {written}: {len(drafted.rows)} clauses, {len(gaps)} gaps"
                + (f" ({', '.join(row.clause for row in gaps[:12])}{' ...' if len(gaps) > 12 else ''})" if gaps else "")
-               + f", {len(drafted.to_check)} to check (only a text match)")
+               + f", {len(drafted.to_check)} to check (a text match, or cited only in a references list)")

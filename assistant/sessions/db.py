@@ -88,6 +88,14 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_decision_snapshots(db: Database) -> None:
+    """A decision keeps the finding as the auditor decided it, so a finding withdrawn when its answer
+    changes can still be shown with the answers and the decision; `reinstated_at` marks one kept anyway."""
+    db["decisions"].add_column("finding", str)
+    db["decisions"].add_column("reinstated_at", str)
+
+
 def open_db(path: Path) -> Database:
     """A connection to the audits database, migrated to the current schema. Use it from one thread only."""
     path.parent.mkdir(parents=True, exist_ok=True)
