@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -99,7 +100,11 @@ class VectorIndex:
 
         directory.mkdir(parents=True, exist_ok=True)
         tmp = directory / (INDEX_FILE + ".tmp")
-        faiss.write_index(self._index, str(tmp))
+        try:
+            faiss.write_index(self._index, str(tmp))
+        except RuntimeError as exc:  # faiss says "write error" when the disk is full
+            tmp.unlink(missing_ok=True)
+            raise OSError(errno.ENOSPC if "write" in str(exc) else errno.EIO, str(exc).splitlines()[0], str(tmp)) from None
         tmp.replace(directory / INDEX_FILE)  # a reader never sees a half-written index
 
     @property
