@@ -18,17 +18,16 @@ LABEL_W = 150
 
 
 def findings_by_process(content: ReportContent) -> tuple[list[str], dict[Grade, list[int]]]:
-    """Process titles (those with findings, then findings with no process) and, per grade, the counts."""
+    """Process titles (those in scope with findings, then other processes findings cite, then "Other" for
+    findings with no process) and, per grade, the counts."""
     titles = [p.title for p in content.processes if p.grades]
-    unassigned = [row for row in content.findings if not row.process_title or row.process_title not in titles]
-    if unassigned:
+    titles += dict.fromkeys(r.process_title for r in content.findings if r.process_title and r.process_title not in titles)
+    if any(not r.process_title for r in content.findings):
         titles.append("Other")
     series: dict[Grade, list[int]] = {}
     for grade in GRADE_ORDER:
-        counts = []
-        for title in titles:
-            counts.append(sum(1 for row in content.findings if row.finding.grade == grade
-                              and (row.process_title == title or (title == "Other" and row in unassigned))))
+        counts = [sum(1 for r in content.findings if r.finding.grade == grade and (r.process_title or "Other") == title)
+                  for title in titles]
         if any(counts):
             series[grade] = counts
     return titles, series
