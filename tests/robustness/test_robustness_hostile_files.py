@@ -192,6 +192,41 @@ def test_a_large_import_says_what_it_costs_and_asks_first(cli, tmp_path, monkeyp
     assert cli("kb", "import", "--yes", str(doc)).exit_code == 0
 
 
+def test_a_file_large_by_its_size_is_asked_about_before_it_is_read(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("index.importer.LARGE_IMPORT_PASSAGES", 2)
+    monkeypatch.setattr("assistant.cli.kb_cmd.expected_model_name", lambda: "minilm", raising=False)
+    doc = tmp_path / "big.md"
+    doc.write_text(PROCEDURE.format(doc="BIG-1", title="Big", extra="Gauges are calibrated. " * 400))
+    read = []
+    real_load = __import__("index.importer", fromlist=["load_document"]).load_document
+    monkeypatch.setattr("index.importer.load_document", lambda *a: read.append(a) or real_load(*a))
+    declined = cli("kb", "import", str(doc))
+    assert declined.exit_code == 1
+    assert "big.md (0.0 MB): about 6 passages by its size" in declined.output
+    assert "to index: continue? no" in declined.output and read == []  # refused before it was read
+    accepted = cli("kb", "import", "--yes", str(doc))
+    assert accepted.exit_code == 0 and len(read) == 1
+    assert accepted.output.count("continue?") == 1  # the size was accepted: not asked again once read
+    assert "reading big.md..." in accepted.output
+
+
+def test_a_word_file_is_sized_by_its_unpacked_text_without_inflating_it(tmp_path):
+    import zipfile
+
+    import docx
+
+    from knowledge.documents.estimate import BYTES_PER_PASSAGE, estimate_passages
+
+    document = docx.Document()
+    for _ in range(300):
+        document.add_paragraph("Suppliers are evaluated every year and gauges are calibrated. " * 5)
+    document.save(tmp_path / "p.docx")
+    xml = zipfile.ZipFile(tmp_path / "p.docx").getinfo("word/document.xml").file_size
+    assert estimate_passages(tmp_path / "p.docx") == xml // BYTES_PER_PASSAGE > 0
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
+    assert estimate_passages(tmp_path / "broken.docx") is None
+
+
 def test_ask_never_starts_a_long_index_rebuild_silently(isolated_home, monkeypatch):
     from index.costs import LongRebuildError, check_inline_rebuild
     from index.store import KnowledgeStore
