@@ -192,6 +192,28 @@ def test_a_large_import_says_what_it_costs_and_asks_first(cli, tmp_path, monkeyp
     assert cli("kb", "import", "--yes", str(doc)).exit_code == 0
 
 
+def test_a_typed_note_loses_its_terminal_escapes_before_it_is_stored(cli, isolated_home):
+    sid = cli("session", "new", "--title", "t", "--scope", "purchasing").output.strip()
+    done = cli("session", "answer", sid, "pur_records_kept", "y \x1b[31mRED\x07\x08", "--note", "\x1b[8mhidden\x1b]0;t\x07")
+    assert done.exit_code == 0
+    service = SessionService(isolated_home)
+    try:
+        record = service.answers(sid)["pur_records_kept"]
+    finally:
+        service.disconnect()
+    assert "\x1b" not in (record.note or "") and "\x07" not in (record.note or "")
+    assert "RED" in record.note and "hidden" in record.note
+
+
+def test_a_nul_byte_in_a_yaml_answers_file_is_one_line_not_a_traceback(cli, tmp_path):
+    sid = cli("session", "new", "--title", "t", "--scope", "purchasing").output.strip()
+    answers = tmp_path / "nul.yaml"
+    answers.write_bytes(b'pur_procedure: "no \x00 x"\n')
+    done = CliRunner().invoke(main, ["session", "load", sid, str(answers)])
+    assert done.exit_code == 1 and isinstance(done.exception, SystemExit)  # not a YAML ReaderError
+    assert "nul.yaml" in done.output and "special characters are not allowed" in done.output
+
+
 def test_a_file_large_by_its_size_is_asked_about_before_it_is_read(cli, tmp_path, monkeypatch):
     monkeypatch.setattr("index.importer.LARGE_IMPORT_PASSAGES", 2)
     monkeypatch.setattr("assistant.cli.kb_cmd.expected_model_name", lambda: "minilm", raising=False)
