@@ -395,8 +395,11 @@ def rows() -> list[tuple[str, str, Attack]]:
         left = [p.name for p in box.home.iterdir() if p.name.startswith(".backup-")]
         if left:
             return f"left {left} in the data dir"
+        for partial in box.scratch.glob("*.partial"):  # as if the kill was over an hour ago
+            os.utime(partial, (time.time() - 7200, time.time() - 7200))
+        problem = _clean(box.run("backup", str(box.scratch / "b.tar.gz"), "--force"), (0,))
         beside = [p.name for p in box.scratch.iterdir() if "partial" in p.name]
-        return f"warn: {beside} left beside the target (outside the data dir, no start cleans it)" if beside else None
+        return problem or (f"{beside} left beside the target after the next backup" if beside else None)
 
     def two_cli_writers(box) -> str | None:
         script = "; ".join(f"{sys.executable} -m assistant session answer {box.session} pur_unapproved_used {n} "
@@ -559,7 +562,7 @@ def rows() -> list[tuple[str, str, Attack]]:
         ("4.01-4.03", "kb import of 400 files killed at 1.5 s and 3 s, then rerun", kill_import),
         ("4.04-4.05", "index build killed, then ask", kill_index),
         ("4.09-4.10", "PDF export killed", kill_export),
-        ("4.11", "backup killed, then the next start", kill_backup),
+        ("4.11", "backup killed, then the next start and the next backup", kill_backup),
         ("4.15", "two CLI writers answering the same question 15 times each", two_cli_writers),
         ("4.16", "writers through the API with a backup meanwhile", pytest_rows("tests/robustness/test_robustness_two_writers.py")),
         ("5.01", "restore over data without --force", restore_without_force),

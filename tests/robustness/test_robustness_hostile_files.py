@@ -214,6 +214,20 @@ def test_a_nul_byte_in_a_yaml_answers_file_is_one_line_not_a_traceback(cli, tmp_
     assert "nul.yaml" in done.output and "special characters are not allowed" in done.output
 
 
+def test_a_backup_removes_stale_partials_that_killed_backups_left_beside_its_target(cli, tmp_path):
+    target = tmp_path / "b.tar.gz"
+    stale, fresh = tmp_path / ".b.tar.gz.abc123.partial", tmp_path / ".b.tar.gz.def456.partial"
+    other = tmp_path / ".other.tar.gz.abc123.partial"
+    for path in (stale, fresh, other):
+        path.write_bytes(b"half an archive")
+    old = os.stat(stale).st_mtime - 7200
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    assert cli("backup", str(target)).exit_code == 0
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()  # another backup may still be writing; another name is not ours
+
+
 def test_a_file_large_by_its_size_is_asked_about_before_it_is_read(cli, tmp_path, monkeypatch):
     monkeypatch.setattr("index.importer.LARGE_IMPORT_PASSAGES", 2)
     monkeypatch.setattr("assistant.cli.kb_cmd.expected_model_name", lambda: "minilm", raising=False)
