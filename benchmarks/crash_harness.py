@@ -371,6 +371,7 @@ def run_trials(
     if power_loss:
         _create_databases(data_dir)  # SQLite does not sync the folder entry of a new database file
     for trial in range(trials):
+        before = len(problems)
         delay = rng.uniform(0, max_delay)
         proc = subprocess.Popen(
             [sys.executable, __file__, "--child", str(data_dir), "--work", str(work), "--seed", str(rng.randrange(1 << 30)),
@@ -415,8 +416,9 @@ def run_trials(
         rebuilt += was_rebuilt
         problems += [f"trial {trial}: {p}" for p in found + index_problems + ledger.not_durable]
         ledger.not_durable = []
-        print(json.dumps({"trial": trial, "problems": len(problems), "acknowledged": len(ledger.acks),
-                          "seconds": round(time.perf_counter() - started)}), file=sys.stderr, flush=True)
+        print(json.dumps({"trial": trial, "problems": len(problems), "new": problems[before:][:5],
+                          "acknowledged": len(ledger.acks), "seconds": round(time.perf_counter() - started)}),
+              file=sys.stderr, flush=True)
     losses = sum(1 for p in problems if " lost" in p or "missing" in p)
     return CrashReport(
         trials=trials, losses=losses, problems=problems, acknowledged=ledger.counts,
