@@ -67,7 +67,7 @@ def _pack(box, *, when: str | None = None, statement: str | None = None, raw: st
     if when is not None:
         text = text.replace("when: '", f"when: '{when} or ", 1)
     if statement is not None:
-        text = text.replace("statement: ", f"statement: '{statement}' #", 1)
+        text = text.replace('      nonconformity: "', f'      nonconformity: "{statement} ', 1)
     return box.file("pack.yaml", text)
 
 
@@ -267,7 +267,7 @@ def rows() -> list[tuple[str, str, Attack]]:
     def odd_names(box) -> str | None:
         folder = box.scratch / "odd"
         folder.mkdir()
-        for name in ("..\\..\\..\\win.md", "new\nline.md", "-dash.md", "[bold]b[/bold].md"):
+        for name in ("..\\..\\..\\win.md", "new\nline.md", "-dash.md", "[bold]b.md"):
             (folder / name).write_text(PROCEDURE.format(doc="../../../../tmp/x", title="Odd"))
         done = box.run("kb", "import", str(folder))
         outside = [p for p in (box.home.parent.glob("*")) if p.name not in ("home", "odd") and p.is_file()

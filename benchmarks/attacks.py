@@ -88,10 +88,12 @@ def _in_full_disk(box: Box, args: list[str], after: str = ":") -> subprocess.Com
     script = ('set -e; d="$1"; PY="$2"; shift 2; cp -a "$d" "$d.copy"; mount -t tmpfs -o size=8m tmpfs "$d"; '
               'cp -a "$d.copy/." "$d"; head -c $(( $(stat -f -c "%a*%S" "$d") - 40960 )) /dev/zero > "$d/filler" '
               '2>/dev/null || true; set +e; "$PY" -m assistant "$@"; rc=$?; ' + after + '; exit $rc')
-    def inside(arg: str) -> str:  # S is the session; OUT and DATA/... are paths on the full disk
+    def inside(arg: str) -> str:  # S is the session; OUT is on the full disk, SCRATCH/... beside it
         if arg == "S":
             return box.session
-        return str(box.home / "out.pdf") if arg == "OUT" else str(box.home / arg[5:]) if arg.startswith("DATA/") else arg
+        if arg.startswith("SCRATCH/"):
+            return str(box.scratch / arg[8:])
+        return str(box.home / "out.pdf") if arg == "OUT" else arg
 
     return subprocess.run(["unshare", "-m", "sh", "-c", script.replace(" S ", f" {box.session} "), "sh", str(box.home),
                            sys.executable, *map(inside, args)], env=box.env, cwd=ROOT, capture_output=True, timeout=300)
@@ -361,7 +363,7 @@ def attacks() -> list[tuple[str, str, Callable[[Box], str | None]]]:
         ("1.43", "disk full: export -o into the full disk, and into exports/", full(
             "export", "S", "--format", "pdf", "-o", "OUT", after='"$PY" -m assistant export S --format docx; echo "rc2=$?"',
             check=lambda out: None if b"rc2=2" in out else "default export did not end in one line")),
-        ("1.44", "disk full: backup into the full disk", full("backup", "DATA/b.tar.gz")),
+        ("1.44", "disk full: backup (its staging copies fill the disk)", full("backup", "SCRATCH/b.tar.gz")),
         ("1.45", "disk full: index build --force leaves no temporary file", full(
             "index", "build", "--force", after='ls -a "$d/index"', codes=(0, 2), check=no_space_tmp)),
         ("1.47", "after space is freed: answer works, integrity ok", full(

@@ -70,12 +70,12 @@ def import_files(
             result = ImportResult(doc_id=known.doc_id, status="unchanged", passages=known.passages)
             yield ImportOutcome(path=path, result=result)
             continue
-        estimate = estimate_passages(path) if confirm is not None else None
-        asked = estimate is not None and estimate > LARGE_IMPORT_PASSAGES
-        if asked and not confirm(ImportQuestion(path=path, doc_id=None, passages=estimate, large=True, estimated=True)):
-            yield ImportOutcome(path=path, error=DocumentError(f"{path.name}: not imported (declined)"))
-            continue
         try:
+            estimate = estimate_passages(path) if confirm is not None else 0
+            asked = estimate > LARGE_IMPORT_PASSAGES
+            if asked and not confirm(ImportQuestion(path=path, doc_id=None, passages=estimate, large=True,
+                                                    estimated=True)):
+                raise DocumentError(f"{path.name}: not imported (declined)")
             if standard is not None:
                 doc = load_standard_document(path, standard, edition or DEFAULT_EDITION[standard], catalogue)
             else:

@@ -7,8 +7,12 @@ leans high: asking about a file that turns out smaller costs a keystroke, a sile
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
+
+from knowledge.documents.docx import check_zip
+from knowledge.documents.loader import read_checked
 
 BYTES_PER_PASSAGE = 1_500
 """Text, and Word's document.xml, per passage of about 250 words (measured: 1,350 to 1,700 for text,
@@ -17,20 +21,20 @@ PASSAGES_PER_PDF_PAGE = 2.5
 """Measured 2.3 on a 2,000-page PDF of 40 lines a page."""
 
 
-def estimate_passages(path: Path) -> int | None:
-    """Roughly how many passages `path` will make; None when its format gives no cheap clue (a damaged
-    file is left to the reader, which says what is wrong with it)."""
-    suffix = Path(path).suffix.lower()
-    try:
-        if suffix in (".md", ".markdown", ".txt", ".text"):
-            return Path(path).stat().st_size // BYTES_PER_PASSAGE
-        if suffix == ".docx":
-            with zipfile.ZipFile(path) as archive:  # the central directory only: nothing is inflated
-                return archive.getinfo("word/document.xml").file_size // BYTES_PER_PASSAGE
-        if suffix == ".pdf":
-            from pypdf import PdfReader
+def estimate_passages(path: Path) -> int:
+    """Roughly how many passages `path` will make (0 when a PDF's pages cannot be counted: its reader
+    says why). Raises DocumentError, as reading it would, for a file refused anyway (over the size
+    limit, not what its extension says, a zip bomb), so no one is asked about a file that cannot be read."""
+    format_, data = read_checked(Path(path))
+    if format_ == "docx":
+        check_zip(data, Path(path).name)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the central directory only: nothing is inflated
+            return archive.getinfo("word/document.xml").file_size // BYTES_PER_PASSAGE
+    if format_ == "pdf":
+        from pypdf import PdfReader
 
-            return round(len(PdfReader(path, strict=False).pages) * PASSAGES_PER_PDF_PAGE)
-    except Exception:  # noqa: BLE001 - any unreadable file: no guess, and the import says why
-        return None
-    return None
+        try:
+            return round(len(PdfReader(io.BytesIO(data), strict=False).pages) * PASSAGES_PER_PDF_PAGE)
+        except Exception:  # noqa: BLE001 - a damaged PDF is the reader's to describe, in one line
+            return 0
+    return len(data) // BYTES_PER_PASSAGE

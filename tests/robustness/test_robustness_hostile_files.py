@@ -246,12 +246,22 @@ def test_a_file_large_by_its_size_is_asked_about_before_it_is_read(cli, tmp_path
     assert "reading big.md..." in accepted.output
 
 
+def test_a_file_over_the_limits_is_refused_without_a_question(cli, tmp_path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as out:
+        out.truncate(30 * 1024 * 1024)  # sparse: no 30 MB written
+    done = cli("kb", "import", str(big))
+    assert done.exit_code == 1
+    assert "over the 25 MB limit" in done.output and "continue?" not in done.output
+
+
 def test_a_word_file_is_sized_by_its_unpacked_text_without_inflating_it(tmp_path):
     import zipfile
 
     import docx
 
     from knowledge.documents.estimate import BYTES_PER_PASSAGE, estimate_passages
+    from knowledge.errors import DocumentError
 
     document = docx.Document()
     for _ in range(300):
@@ -260,7 +270,8 @@ def test_a_word_file_is_sized_by_its_unpacked_text_without_inflating_it(tmp_path
     xml = zipfile.ZipFile(tmp_path / "p.docx").getinfo("word/document.xml").file_size
     assert estimate_passages(tmp_path / "p.docx") == xml // BYTES_PER_PASSAGE > 0
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
-    assert estimate_passages(tmp_path / "broken.docx") is None
+    with pytest.raises(DocumentError, match="damaged or truncated"):  # refused as reading it would: nothing asked
+        estimate_passages(tmp_path / "broken.docx")
 
 
 def test_ask_never_starts_a_long_index_rebuild_silently(isolated_home, monkeypatch):
