@@ -110,7 +110,7 @@ def import_(
     if standard is not None and edition is not None and edition not in EDITIONS[standard]:
         raise click.BadParameter(f"{standard} has editions {', '.join(EDITIONS[standard])}", param_hint="--edition")
     errors = import_paths(paths, list(sources), standard, edition, yes)
-    click.echo("Run `q1audit index build` to update the search index (ask does it for you too).")
+    click.echo("Run `q1audit index build` to update the search index (ask does a small update itself).")
     if errors:
         ctx.exit(1)
 
