@@ -11,6 +11,7 @@ import rules
 from rules.engine import RuleEngine
 from rules.grading import POLICY_BASIS, policy_grade
 from rules.models import AnswerValue, AuditContext
+from rules.packs import RuleEntry
 
 ENGINE = RuleEngine.load()
 ACTIVE = ENGINE.active_rules()
@@ -38,10 +39,36 @@ def test_every_major_is_absence_breakdown_or_product_impact():
     ("basis", "impact", "grade"),
     [("lapse", "shipped", "major"), ("lapse", "monogram", "major"), ("procedure", "shipped", "major"),
      ("absence", "contained", "minor"), ("lapse", "contained", "minor"), ("weakness", "shipped", "observation"),
-     ("improvement", None, "ofi"), ("breakdown", None, "major")],
+     ("improvement", None, "ofi"), ("breakdown", None, "major"), ("lapse", "corrected", "observation")],
 )
 def test_impact_moves_grades(basis, impact, grade):
     assert policy_grade(basis, impact) == grade
+
+
+@pytest.mark.parametrize("basis", ["procedure", "breakdown", "absence", "weakness"])
+def test_only_a_lapse_can_be_corrected(basis):
+    entry = {"id": "TST-001", "slug": "test-rule", "title": "A rule for the test", "grade": policy_grade(basis),
+             "basis": basis, "impact": "corrected", "clauses": {"iso": ["8.5.3"]}, "status": "retired"}
+    with pytest.raises(ValueError, match="only for a `lapse`"):
+        RuleEntry.model_validate(entry)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"rsk_register": "yes", "rsk_actions_tracked": "partial", "rsk_open_high": "1", "rsk_overdue_replanned": "yes"},
+         [("RSK-009", "observation")]),
+        ({"rsk_register": "yes", "rsk_actions_tracked": "partial", "rsk_open_high": "1", "rsk_overdue_replanned": "no"},
+         [("RSK-005", "minor")]),
+        ({"ext_latest_addendum": "partial", "ext_addendum_no_change": "yes"}, [("EXT-006", "observation")]),
+        ({"ext_latest_addendum": "partial", "ext_addendum_no_change": "no"}, [("EXT-004", "minor")]),
+        ({"ext_latest_addendum": "no"}, [("EXT-004", "minor")]),
+        ({"pm_program": "yes", "pm_equipment_list": "partial", "pm_unlisted_maintained": "yes"}, [("PM-006", "observation")]),
+        ({"pm_program": "yes", "pm_equipment_list": "partial", "pm_unlisted_maintained": "no"}, [("PM-002", "minor")]),
+    ],
+)
+def test_a_slip_corrected_or_a_requirement_met_another_way_is_an_observation(given, expected):
+    assert [(f.id, f.grade.value) for f in ENGINE.evaluate(_answers(**given), CTX)] == expected
 
 
 def test_policy_names_every_basis():
