@@ -22,7 +22,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"{half}: right (grade and clause) {right}/{len(ran)} ({100 * right / len(ran):.0f} %); "
             f"nonconforming {len(bad)}: detected {sum(v['detected'] for v in bad)}, "
             f"right clause {sum(v['clause'] for v in bad)}, right grade and clause {sum(v['right'] for v in bad)}, "
-            f"extra findings {sum(v['extra'] for v in bad)}; "
+            f"every expected finding {sum(v['every'] for v in bad)}, "
+            f"findings citing no expected clause {sum(v['unexpected'] for v in bad)}; "
             f"conforming {len(good)}: false alarms {sum(not v['right'] for v in good)}; "
             f"missed: {', '.join(v['id'] for v in ran if not v['right']) or 'none'}"
         )

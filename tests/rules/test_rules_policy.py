@@ -132,6 +132,35 @@ def test_one_event_gives_one_finding(given, expected):
     assert [f.id for f in ENGINE.evaluate(_answers(**given), CTX)] == expected
 
 
+# Every count taken from a sample ("How many did you sample? Of those, how many ...?"): (sample, failed) answers.
+SAMPLE_COUNTS = [
+    ({"doc_sampled": "{n}", "doc_obsolete_found": "{k}"}), ({"trn_sampled": "{n}", "trn_gaps": "{k}"}),
+    ({"ctr_sampled": "{n}", "ctr_reviewed": "{ok}"}), ({"pur_reeval": "no", "pur_reeval_sampled": "{n}", "pur_reeval_done": "{ok}"}),
+    ({"rcv_sampled": "{n}", "rcv_unverified": "{k}"}), ({"prd_trace_sampled": "{n}", "prd_trace_failed": "{k}"}),
+    ({"ins_sampled": "{n}", "ins_missing": "{k}"}), ({"cal_sampled": "{n}", "cal_overdue": "{k}"}),
+    ({"ncp_sampled": "{n}", "ncp_incomplete": "{k}"}), ({"car_sampled": "{n}", "car_no_root_cause": "{k}"}),
+    ({"pm_program": "yes", "pm_sampled": "{n}", "pm_overdue": "{k}"}),
+    ({"sup_sampled": "{n}", "sup_evaluated": "{ok}"}),
+]
+
+
+@pytest.mark.parametrize("template", SAMPLE_COUNTS, ids=lambda t: next(iter(t)))
+@pytest.mark.parametrize(("n", "k", "grade"), [(4, 2, "major"), (6, 3, "major"), (5, 5, "major"), (6, 2, "minor"),
+                                               (4, 1, "minor"), (1, 1, "minor")])
+def test_a_failure_through_half_the_sample_is_a_breakdown(template, n, k, grade):
+    given = {q: v.format(n=n, k=k, ok=n - k) for q, v in template.items()}
+    found = ENGINE.evaluate(_answers(**given), CTX)
+    assert len(found) == 1, [f.id for f in found]
+    assert found[0].grade.value == grade, found[0].id
+
+
+def test_a_review_missed_once_is_a_lapse_not_an_absence():
+    late = ENGINE.evaluate(_answers(mr_held="no", mr_last_date="2024-04-20"), CTX)
+    assert [(f.id, f.grade.value) for f in late] == [("MR-010", "minor")]
+    never = ENGINE.evaluate(_answers(mr_held="no"), CTX)
+    assert [(f.id, f.grade.value) for f in never] == [("MR-001", "major")]
+
+
 def test_suppression_stays_inside_a_process_and_never_loops():
     for rule in ACTIVE:
         for other in rule.entry.suppresses:

@@ -30,6 +30,8 @@ SCENARIO_DIR = Path(__file__).parent / "scenarios"
 HALVES = {"dev": "rule_scenarios.yaml", "test": "rule_scenarios_test.yaml"}
 SUITES = {half: yaml.safe_load((SCENARIO_DIR / name).read_text())
           for half, name in HALVES.items() if (SCENARIO_DIR / name).exists()}
+# The session criteria each half assumes: the test half's header says both Q1 editions and ISO.
+CRITERIA = {"dev": (), "test": ("API Q1:9th", "API Q1:10th", "ISO 9001:2015")}
 Q1_KEYS = (("q1_10th", "10th"), ("q1_9th", "9th"))
 
 # The written policy holds a missed requirement to be at least a minor; the blind verdict is an observation.
@@ -75,7 +77,8 @@ def proposed(half: str, scenario: dict, tmp_path: Path) -> list[dict]:
     """The findings the CLI proposes for the scenario's answers on its audit date."""
     runner = CliRunner()
     audit_date = SUITES[half]["audit_date"]
-    session_id = _run(runner, "session", "new", "--title", scenario["id"], "--start", audit_date).strip()
+    standards = [arg for criterion in CRITERIA[half] for arg in ("--standard", criterion)]
+    session_id = _run(runner, "session", "new", "--title", scenario["id"], "--start", audit_date, *standards).strip()
     settled = {q: str(text) for q, text in scenario["answers"].items() if (half, scenario["id"], q) in ASKED_BACK}
     answers = tmp_path / f"{scenario['id']}.yaml"
     answers.write_text(yaml.safe_dump(
@@ -99,12 +102,13 @@ def verdict(scenario: dict, findings: list[dict]) -> dict[str, bool | int]:
     expected = scenario["expected"]
     if expected["conforming"]:
         return {"conforming": True, "detected": not findings, "clause": not findings, "right": not findings,
-                "extra": 0}
+                "every": not findings, "extra": 0, "unexpected": len(findings)}
     wanted = expected["findings"]
     clause_ok = [f for f in findings if any(cites_expected(f, e) for e in wanted)]
     right = [f for f in clause_ok if any(cites_expected(f, e) and f["grade"] == e["grade"] for e in wanted)]
+    every = all(any(cites_expected(f, e) and f["grade"] == e["grade"] for f in findings) for e in wanted)
     return {"conforming": False, "detected": bool(findings), "clause": bool(clause_ok), "right": bool(right),
-            "extra": len(findings) - min(1, len(clause_ok))}
+            "every": every, "extra": len(findings) - min(1, len(clause_ok)), "unexpected": len(findings) - len(clause_ok)}
 
 
 def _params(conforming_only: bool = False) -> list:
