@@ -14,6 +14,7 @@ Figures are medians unless named otherwise; docs/scale.md reads them.
 from __future__ import annotations
 
 import argparse
+import collections
 import hashlib
 import random
 import re
@@ -27,15 +28,23 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-_WORD_TEXT = (
-    "supplier evaluation purchase order drawing revision calibration gauge torque wrench certificate mill "
-    "forging heat number traceability inspection hydrostatic test witness record retention nonconformance "
-    "concession deviation customer approval corrective action root cause preventive maintenance schedule "
-    "training competence matrix welder qualification procedure specification design review verification "
-    "validation risk register contingency plan management of change audit finding objective evidence "
-    "monogram licensee packing preservation storage shipping receiving quarantine tag release signature"
-)
-WORDS = _WORD_TEXT.split()
+SAMPLE_PROCEDURES = Path(__file__).resolve().parent.parent / "knowledge" / "samples" / "qms"
+
+
+def _sample_vocabulary() -> tuple[list[str], list[int]]:
+    """Words of the bundled procedures with their counts: generated text keeps real word frequencies.
+
+    A uniform draw from a small word list (what this benchmark once used) makes every query word match
+    nearly every passage, which no real procedure library does, and measures BM25 on a degenerate corpus.
+    """
+    counts = collections.Counter()
+    for path in sorted(SAMPLE_PROCEDURES.glob("*.md")):
+        counts.update(re.findall(r"[a-z]+", path.read_text(encoding="utf-8").lower()))
+    words = sorted(counts)
+    return words, [counts[w] for w in words]
+
+
+WORDS, WORD_WEIGHTS = _sample_vocabulary()
 SECTION_WORDS = (120, 220)
 SECTIONS_PER_DOC = 50
 
@@ -65,14 +74,14 @@ def generate_procedure(number: int, rng: random.Random) -> str:
     """A fictional procedure of SECTIONS_PER_DOC numbered sections; each becomes one passage."""
     lines = [f"Document No: GP-{number:04d}", "Revision: A", "", f"# GP-{number:04d} Generated procedure {number}", ""]
     for section in range(1, SECTIONS_PER_DOC + 1):
-        topic = " ".join(rng.sample(WORDS, 3))
+        topic = " ".join(rng.choices(WORDS, WORD_WEIGHTS, k=3))
         lines.append(f"## {section} {topic.capitalize()}")
         lines.append("")
         sentences = []
         count = 0
         target = rng.randint(*SECTION_WORDS)
         while count < target:
-            sentence = rng.sample(WORDS, rng.randint(8, 16))
+            sentence = rng.choices(WORDS, WORD_WEIGHTS, k=rng.randint(8, 16))
             count += len(sentence)
             sentences.append(" ".join(sentence).capitalize() + ".")
         if rng.random() < 0.2:
