@@ -23,6 +23,7 @@ from assistant.sessions.errors import (
     SessionError,
     SessionNotFoundError,
 )
+from assistant.sessions.identity import new_uid, next_number
 from assistant.sessions.models import (
     AnswerChange,
     AnswerRecord,
@@ -132,14 +133,11 @@ class SessionService:
         now = _now()
         current = self._current_sources()
         with write_transaction(self.db) as db:
-            prefix = f"{now.year}-"
-            seq = db.execute(
-                "select coalesce(max(seq), 0) + 1 from sessions where id like ?", (prefix + "%",)
-            ).fetchone()[0]
-            session_id = f"{prefix}{seq:03d}"
+            session_id, seq = next_number(db, now.year)
             db["sessions"].insert(
                 {
                     "id": session_id,
+                    "uid": new_uid(),
                     "seq": seq,
                     "title": header.title,
                     "audit_type": header.audit_type,
@@ -164,6 +162,7 @@ class SessionService:
         ]
         return Session(
             id=row["id"],
+            uid=row["uid"],
             header=SessionHeader.model_validate_json(row["header"]),
             status=row["status"],
             created_at=row["created_at"],
