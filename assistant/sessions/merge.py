@@ -58,11 +58,12 @@ class MergePlan(BaseModel):
     """Answers, decisions and actions replaced by a later one of the same person."""
     conflicts: list[Conflict] = Field(default_factory=list)
     renamed: dict[str, str] = Field(default_factory=dict)
-    """Incoming manual finding ids given a new id (M-001 -> M-003) because the target had another M-001."""
+    """Incoming manual finding ids that are another id here: added under the next free number because the
+    target had another M-001, or the same finding the target holds under another id."""
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.added.values()) or self.updated or self.conflicts or self.renamed)
+        return bool(sum(self.added.values()) or self.updated or self.conflicts)
 
 
 class MergeReport(BaseModel):
