@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Iterable
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.locations import DataPaths
 from assistant.sessions.errors import AnswerFileError, SessionError
+from assistant.sessions.identity import current_user
 from assistant.sessions.models import (
     AnswerRecord,
     Auditee,
@@ -34,14 +34,7 @@ AUDIT_TYPES = ["internal", "supplier", "pre-certification", "api"]
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def _login() -> str | None:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
-
-
-BY_OPTION = click.option("--by", default=_login, show_default="your login name", help="Who gives or decides this.")
+BY_OPTION = click.option("--by", default=current_user, show_default="your login name", help="Who gives or decides this.")
 
 
 def _service(paths: DataPaths) -> SessionService:

@@ -80,19 +80,8 @@ def _print_conflicts(service, session_id: str) -> None:
     if found:
         click.echo(f"{len(found)} conflicts to settle (q1audit session settle {service.get(session_id).id} ITEM):")
     for c in found:
-        click.echo(f"  {c.kind} {c.item}: kept {_summary(c.kind, c.kept)} by {c.kept_by or '?'}; "
-                   f"other {_summary(c.kind, c.other)} by {c.other_by or '?'}")
-
-
-def _summary(kind: str, data: dict) -> str:
-    if kind == "answer":
-        value = data.get("value")
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        return repr(shown + (f" ({data['note']})" if data.get("note") else ""))
-    if kind == "decision":
-        return repr(data.get("status", "?") + (f" as {data['regraded']}" if data.get("regraded") else ""))
-    action = data.get("action") or {}
-    return repr(action.get("corrective_action") or action.get("correction") or "(empty)")
+        click.echo(f"  {c.kind} {c.item}: kept {c.summary('kept')} by {c.kept_by or '?'}; "
+                   f"other {c.summary('other')} by {c.other_by or '?'}")
 
 
 @session.command("conflicts")
@@ -117,8 +106,8 @@ def session_conflicts(paths: DataPaths, session_id: str, include_settled: bool, 
         return
     for c in found:
         state = f"settled by {c.settled_by or '?'}" if c.settled_at else "open"
-        click.echo(f"  {c.kind} {c.item}: kept {_summary(c.kind, c.kept)} by {c.kept_by or '?'}; "
-                   f"other {_summary(c.kind, c.other)} by {c.other_by or '?'} ({state})")
+        click.echo(f"  {c.kind} {c.item}: kept {c.summary('kept')} by {c.kept_by or '?'}; "
+                   f"other {c.summary('other')} by {c.other_by or '?'} ({state})")
 
 
 @session.command("settle")

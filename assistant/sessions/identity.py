@@ -1,7 +1,9 @@
-"""Session identity: a uid unique across laptops, and the short number people say aloud (`2026-003`)."""
+"""Session identity: a uid unique across laptops, the short number people say aloud (`2026-003`), and
+who is at the keyboard."""
 
 from __future__ import annotations
 
+import getpass
 import re
 import uuid
 
@@ -22,3 +24,11 @@ def next_number(db: Database, year: int) -> tuple[str, int]:
     prefix = f"{year}-"
     seq = db.execute("select coalesce(max(seq), 0) + 1 from sessions where id like ?", (prefix + "%",)).fetchone()[0]
     return f"{prefix}{seq:03d}", seq
+
+
+def current_user() -> str | None:
+    """The login name, recorded as who acted when nobody says otherwise; None where the OS has none."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None

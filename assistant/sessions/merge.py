@@ -47,6 +47,18 @@ class Conflict(BaseModel):
     settled_by: str | None = None
     settled_at: datetime | None = None
 
+    def summary(self, side: Literal["kept", "other"]) -> str:
+        """One side in a few words, quoted: the answer as given, the decision, or the action."""
+        data = self.kept if side == "kept" else self.other
+        if self.kind == "answer":
+            value = data.get("value")
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            return repr(shown + (f" ({data['note']})" if data.get("note") else ""))
+        if self.kind == "decision":
+            return repr(data.get("status", "?") + (f" as {data['regraded']}" if data.get("regraded") else ""))
+        action = data.get("action") or {}
+        return repr(action.get("corrective_action") or action.get("correction") or "(empty)")
+
 
 class MergePlan(BaseModel):
     """The merged session and what the merge did (counts per kind of row, the conflicts)."""
