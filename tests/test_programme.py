@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import date, timedelta
 
 from click.testing import CliRunner
@@ -57,6 +58,8 @@ def test_a_repeat_finding_is_flagged_across_two_audits(tmp_path):
     assert f"{second} PUR-002" in text and f"repeat of PUR-002 in audit {first}" in text
     book = load_workbook(tmp_path / "programme.xlsx")
     assert book.sheetnames == ["Audits", "Findings", "Findings over time", "Not audited"]
+    with zipfile.ZipFile(tmp_path / "programme.xlsx") as package:
+        assert [n for n in package.namelist() if n.startswith("xl/charts/")] == ["xl/charts/chart1.xml"]
     rows = list(book["Findings"].iter_rows(values_only=True))
     assert rows[0][-1] == "Repeat"
     assert [(r[0], r[2], r[-1]) for r in rows[1:] if r[-1]] == [(second, "PUR-002", f"repeat of PUR-002 in audit {first}")]

@@ -41,6 +41,20 @@ def _over_time(programme: Programme) -> tuple[list[str], list[list[object]]]:
     return ["Clause", "Process", *map(str, years)], rows
 
 
+def _chart(book, sheet: str, columns: list[str], count: int) -> None:
+    """A stacked bar per clause and process, one colour per year, beside the table it is drawn from."""
+    chart = book.add_chart({"type": "bar", "subtype": "stacked"})
+    for col in range(2, len(columns)):
+        chart.add_series({
+            "name": [sheet, 0, col],
+            "categories": [sheet, 1, 0, count, 1],
+            "values": [sheet, 1, col, count, col],
+        })
+    chart.set_title({"name": "Findings by clause and process, per year"})
+    chart.set_size({"width": 720, "height": max(300, 22 * count)})
+    book.get_worksheet_by_name(sheet).insert_chart(1, len(columns) + 1, chart)
+
+
 def write_programme_xlsx(programme: Programme, path: Path, force: bool = False) -> Path:
     """Write the workbook; an existing file is replaced only with `force`, and never left half-written."""
     import xlsxwriter
@@ -69,6 +83,8 @@ def write_programme_xlsx(programme: Programme, path: Path, force: bool = False) 
         ])
         columns, rows = _over_time(programme)
         _sheet(book, "Findings over time", columns, rows)
+        if rows:
+            _chart(book, "Findings over time", columns, len(rows))
         _sheet(book, "Not audited", ["Process", "Last audited", "Last audit"], [
             [p.process, p.last_audited.isoformat() if p.last_audited else "never", p.last_audit or ""]
             for p in programme.not_audited
