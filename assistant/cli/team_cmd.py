@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.session_cmd import BY_OPTION, _service, session
+from assistant.cli.session_cmd import BY_OPTION, _by, _service, session
 from assistant.locations import DataPaths
 
 __all__ = ["session"]
@@ -63,7 +63,8 @@ def session_merge(paths: DataPaths, target: str, files: tuple[str, ...], attachm
     if not files:
         raise click.UsageError("name at least one exported session (q1audit export ID --format json)")
     exports = [read_export(f) for f in files]  # every file checked before the first merge
-    reports = [merge_into(service, target, e, Path(f).name, by, attachments) for e, f in zip(exports, files, strict=True)]
+    who = _by(service, target, by)
+    reports = [merge_into(service, target, e, Path(f).name, who, attachments) for e, f in zip(exports, files, strict=True)]
     if as_json:
         click.echo(json.dumps([r.model_dump(mode="json", exclude={"plan": {"archive"}}) for r in reports], indent=2))
         return
@@ -120,5 +121,6 @@ def session_settle(paths: DataPaths, session_id: str, item: str, take_other: boo
     """Settle a merge conflict on ITEM (question or finding id): keep the current one, or --take-other."""
     from assistant.sessions.merge import settle
 
-    settled = settle(_service(paths), session_id, item, "other" if take_other else "kept", by)
+    service = _service(paths)
+    settled = settle(service, session_id, item, "other" if take_other else "kept", _by(service, session_id, by))
     click.echo(f"{settled.item}: settled ({'took the other' if take_other else 'kept the current one'})")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from knowledge.sqlite_files import connect, is_read_only
 
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another (the TUI and a CLI run side by side) before giving up."""
@@ -87,36 +88,16 @@ def m001_initial(db: Database) -> None:
     )
 
 
-def open_db(path: Path) -> Database:
-    """A connection to the audits database, migrated to the current schema. Use it from one thread only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA foreign_keys = ON")
-    db.enable_wal()
-    migrations.apply(db)
-    return db
-
-
-@contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
-    """One transaction that takes the write lock at its start.
-
-    sqlite-utils' `atomic()` begins a deferred transaction; with the TUI and a CLI writing at once, a
-    deferred read that later tries to write can fail at once instead of waiting its turn.
-    """
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.conn.rollback()
-        raise
-    db.conn.execute("COMMIT")
+@migrations()
+def m002_decision_snapshots(db: Database) -> None:
+    """A decision keeps the finding as the auditor decided it, so a finding withdrawn when its answer
+    changes can still be shown with the answers and the decision; `reinstated_at` marks one kept anyway."""
+    db["decisions"].add_column("finding", str)
+    db["decisions"].add_column("reinstated_at", str)
 
 
 @migrations()
-def m002_team_work(db: Database) -> None:
+def m003_team_work(db: Database) -> None:
     """Session uids (existing sessions get one), and the record of merges and the conflicts they left."""
     from assistant.sessions.identity import new_uid
 
@@ -155,3 +136,29 @@ def m002_team_work(db: Database) -> None:
         pk="id",
         foreign_keys=[("merge_id", "merges", "id"), ("session_id", "sessions", "id")],
     )
+
+
+def open_db(path: Path) -> Database:
+    """A connection to the audits database, migrated to the current schema. Use it from one thread only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(connect(path, timeout_s=BUSY_TIMEOUT_MS / 1000))
+    db.execute("PRAGMA foreign_keys = ON")
+    if not is_read_only(path):
+        migrations.apply(db)
+    return db
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One transaction that takes the write lock at its start.
+
+    sqlite-utils' `atomic()` begins a deferred transaction; with the TUI and a CLI writing at once, a
+    deferred read that later tries to write can fail at once instead of waiting its turn.
+    """
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.execute("COMMIT")

@@ -19,7 +19,7 @@ from assistant.sessions.archive import (
     read_archive,
     write_session_rows,
 )
-from assistant.sessions.attachments import copy_attachments, remove_attachments
+from assistant.sessions.attachments import copy_or_reuse_attachments, remove_attachments
 from assistant.sessions.db import write_transaction
 from assistant.sessions.errors import SessionClosedError, SessionError
 from assistant.sessions.models import AnswerChange, AnswerRecord
@@ -260,9 +260,10 @@ def _bring_attachments(
             if source is None or not source.is_file() or source.is_symlink():
                 missing.append(name)
                 continue
-            made = copy_attachments([source], service.paths.attachments_dir, target_id, "merged")
+            # The same bytes merged before (say, a merge undone and done again) are not copied twice.
+            names, made = copy_or_reuse_attachments([source], service.paths.attachments_dir, target_id, "merged")
             copied += made
-            renamed[name] = made[0]
+            renamed[name] = names[0]
     except BaseException:
         remove_attachments(service.paths.attachments_dir, copied)
         raise

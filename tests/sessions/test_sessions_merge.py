@@ -7,6 +7,8 @@ import json
 from click.testing import CliRunner
 
 from assistant.cli import main
+from assistant.locations import DataPaths
+from assistant.recovery import recover
 
 
 def cli(home, *args: str):
@@ -55,6 +57,9 @@ def test_merge_of_two_auditors_gives_the_union_with_conflicts_listed(tmp_path):
     assert current["pur_reeval"]["value"] == "yes" and current["pur_reeval"]["answered_by"] == "bob"
     attached = current["pur_procedure"]["attachments"]
     assert len(attached) == 1 and (lead / "attachments" / attached[0]).read_bytes() == photo.read_bytes()
+    # The start-up sweep removes attachment files no answer names; a merged one is named, so it stays.
+    assert recover(DataPaths(lead), grace_s=0).orphans_removed == 0
+    assert (lead / "attachments" / attached[0]).is_file()
     history = ok(lead, "session", "history", sid, "pur_reeval")
     assert "ana" in history and "bob" in history, "both answers stay in the history"
     found = {f["id"]: f for f in json.loads(ok(lead, "findings", sid, "--json"))}

@@ -79,7 +79,7 @@ def test_import_again_is_idempotent_differences_refused_as_new_keeps_both(tmp_pa
 def test_migration_gives_existing_sessions_a_uid(tmp_path):
     path = tmp_path / "audits.db"
     old = Database(path)
-    migrations.apply(old, stop_before="m002_team_work")
+    migrations.apply(old, stop_before="m003_team_work")
     for n in (1, 2):
         old["sessions"].insert({"id": f"2025-00{n}", "seq": n, "title": "t", "audit_type": "internal",
                                 "status": "planned", "header": '{"title": "t"}', "created_at": "2025-01-01T00:00:00+00:00",

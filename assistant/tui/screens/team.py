@@ -104,12 +104,13 @@ class ConflictsScreen(AppScreen):
             self.notify("No conflicts to settle.")
 
     def action_settle(self, take: str) -> None:
-        from assistant.sessions.identity import current_user
         from assistant.sessions.merge import settle
+        from assistant.sessions.turn import who_acts
 
         table = self.query_one("#conflicts", DataTable)
         if not table.row_count:
             return
         item = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        settle(self.q1app.backend.sessions, self.session_id, item, take, current_user())  # type: ignore[arg-type]
+        service = self.q1app.backend.sessions
+        settle(service, self.session_id, item, take, who_acts(service.get(self.session_id), None))  # type: ignore[arg-type]
         self.refresh_rows()
