@@ -48,9 +48,10 @@ class Q1AuditApp(App[None]):
         Binding("f3", "switch_mode('browse')", "Clauses"),
         Binding("f4", "switch_mode('audit')", "Audit"),
         Binding("f5", "findings", "Findings"),
+        # priority: the answer and chat lines would take ctrl+e ("end of line") and never let it through.
+        Binding("ctrl+e", "export", "Export", priority=True),
         Binding("ctrl+t", "toggle_dark", "Theme"),
-        Binding("ctrl+r", "rebuild_index", "Rebuild index", show=False),
-        Binding("ctrl+e", "export", "Export", show=False),
+        Binding("ctrl+r", "rebuild_index", "Rebuild index", show=False, priority=True),
     ]
 
     index_state: reactive[IndexState] = reactive(IndexState())
@@ -63,6 +64,16 @@ class Q1AuditApp(App[None]):
         super().__init__()
         self.backend = backend
         self._return_mode = "chat"
+        self.unexpected_errors: list[BaseException] = []
+        """Bugs the app survived this run (each was notified and logged); tests check it stays empty."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual ends the app on any exception a handler lets through. An auditor mid-interview must not
+        # land at a shell prompt: a bug is notified and logged in the data dir, and the app carries on.
+        try:
+            show_error(self, error)
+        except Exception:  # the app cannot even show it: fall back to Textual's exit with the traceback
+            super()._handle_exception(error)
 
     def on_mount(self) -> None:
         self.load_knowledge()
@@ -144,6 +155,8 @@ class Q1AuditApp(App[None]):
             self.push_screen(FindingsScreen(self.current_session))
 
     def action_export(self) -> None:
+        if isinstance(self.screen, ExportDialog):
+            return
         if self.current_session is None:
             self.notify("Start or resume an audit session first (F4).", title="No session open")
             return

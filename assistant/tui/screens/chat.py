@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Input
 
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.widgets.clause_card import ClauseCard
+from assistant.tui.widgets.entry_line import EntryLine
 from assistant.tui.widgets.status_bar import IndexStatusBar
 from assistant.tui.widgets.transcript import AnswerBlock, Transcript
 
@@ -84,7 +85,7 @@ class ChatScreen(AsksQuestions, AppScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Transcript(id="transcript")
-        yield Input(placeholder="Ask a question, or type a clause number…", id="ask")
+        yield EntryLine(placeholder="Ask a question, or type a clause number…", id="ask")
         yield IndexStatusBar(id="status")
         yield Footer()
 
@@ -97,10 +98,13 @@ class ChatScreen(AsksQuestions, AppScreen):
         text = event.value.strip()
         if not text:
             return
-        event.input.clear()
         transcript = self.query_one(Transcript)
         transcript.user(text)
         self.ask_into(transcript.start_answer(), text)
+
+    def on_screen_resume(self) -> None:
+        """Back from the browser or a dialog: typing goes to the input, not to the card last opened."""
+        self.action_focus_input()
 
     def action_focus_input(self) -> None:
         self.query_one("#ask").focus()

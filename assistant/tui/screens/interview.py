@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Input, Static
 from assistant.tui.errors import show_error
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.chat import AsksQuestions
+from assistant.tui.widgets.entry_line import EntryLine
 from assistant.tui.widgets.progress import ProcessProgress, ProgressPanel
 from assistant.tui.widgets.status_bar import IndexStatusBar
 from assistant.tui.widgets.transcript import Transcript
@@ -77,7 +78,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
             with Vertical(id="interview-main"):
                 yield Static(id="question-bar")
                 yield Transcript(id="transcript")
-                yield Input(placeholder="Answer, or /help for commands…", id="answer")
+                yield EntryLine(placeholder="Answer, or /help for commands…", id="answer")
         yield IndexStatusBar(id="status")
         yield Footer()
 
@@ -99,6 +100,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
     def on_screen_resume(self) -> None:
         if self.is_mounted:
             self._update_progress()
+            self.query_one("#answer", Input).focus()
 
     # --- which question ----------------------------------------------------------------------------
 
@@ -211,7 +213,6 @@ class InterviewScreen(AsksQuestions, AppScreen):
         text = event.value.strip()
         if not text:
             return
-        event.input.clear()
         self.query_one(Transcript).user(text)
         try:
             if text.startswith("/"):
