@@ -6,7 +6,7 @@ import importlib
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from assistant.exports.errors import ExportError
 from assistant.exports.safety import safe_filename
@@ -74,12 +74,14 @@ def export_session(
     fmt: str | None,
     out_path: str | Path | None = None,
     force: bool = False,
+    audience: Literal["auditee", "team"] = "team",
 ) -> Path:
     """Write one session in one format and return the file written.
 
     Without `out_path` the file goes to the data directory's `exports/` folder under a name made from
     the session id and title. An existing file is replaced only with `force`; the new file is written
-    beside it first, so a failed export leaves the old one untouched.
+    beside it first, so a failed export leaves the old one untouched. The auditee's copy leaves out
+    dismissed findings and the escalation hints meant for the audit team.
     """
     from assistant.exports.content import build_content
     from assistant.exports.json_export import build_export
@@ -92,6 +94,9 @@ def export_session(
     target = target.expanduser()
     _check_target(target, force)
     content = build_content(build_export(service, session.id), service.engine.checklist, load_catalogue())
+    if audience == "auditee":
+        export = content.export.model_copy(update={"escalation_hints": []})
+        content = content.model_copy(update={"findings": content.counted, "export": export})
     if spec.report:
         content = content.with_timestamp(datetime.now(UTC).replace(microsecond=0))
     module_name, attr = spec.writer.split(":")

@@ -6,7 +6,7 @@ from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -31,7 +31,7 @@ class TextDialog(Dialog):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with VerticalScroll(classes="dialog"):
             yield Label(self.prompt, classes="dialog-title")
             yield Input(placeholder=self.placeholder, id="text")
             yield Label("enter saves · escape cancels", classes="dialog-hint")
@@ -53,7 +53,7 @@ class ChoiceDialog(Dialog):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with VerticalScroll(classes="dialog"):
             yield Label(self.prompt, classes="dialog-title")
             yield OptionList(*(Option(label, id=value) for label, value in self.choices), id="choices")
             yield Label("enter picks · escape cancels", classes="dialog-hint")
@@ -74,14 +74,16 @@ class CorrectiveActionDialog(Dialog):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
+        with VerticalScroll(classes="dialog wide"):
             yield Label(f"Corrective action for {self.finding_id}", classes="dialog-title")
+            # Compact lines: the six fields and the buttons fit a 24-line terminal; the dialog scrolls if not.
             for field, label in ACTION_FIELDS:
                 yield Label(label, classes="field")
-                yield Input(value=self.current.get(field, ""), id=field)
+                yield Input(value=self.current.get(field, ""), id=field, compact=True)
             with Horizontal(classes="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+            yield Label("enter or ctrl+s saves · escape cancels", classes="dialog-hint")
 
     def action_save(self) -> None:
         changed: dict[str, object] = {}

@@ -1,21 +1,22 @@
-"""The export dialog: pick a format and a file, write it with `export_session`, show where it went."""
+"""The export dialog: pick a format, an audience and a file, write it with `export_session`, show where it went."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from assistant.tui.screens.base import Dialog
 
-if TYPE_CHECKING:
-    pass
+AUDIENCES = [
+    ("the audit team: everything, dismissed findings and escalation hints too", "team"),
+    ("the auditee: findings that stand, no notes meant for the team", "auditee"),
+]
 
 
 class ExportDialog(Dialog):
@@ -31,22 +32,24 @@ class ExportDialog(Dialog):
         self.written: Path | None = None
         """The file the last export wrote."""
 
-
     def compose(self) -> ComposeResult:
         from assistant.exports.registry import FORMATS
 
-        with Vertical(classes="dialog wide", id="export"):
+        with VerticalScroll(classes="dialog wide", id="export"):
             yield Label(f"Export session {self.session_id}", classes="dialog-title")
+            yield Static("", id="export-result")
             yield Label("Format", classes="field")
             yield Select([(f"{name}: {spec.description}", name) for name, spec in FORMATS.items()],
                          allow_blank=False, id="format")
+            yield Label("For", classes="field")
+            yield Select(AUDIENCES, value="team", allow_blank=False, id="audience")
             yield Label("File", classes="field")
             yield Input(id="path")
             yield Checkbox("Overwrite an existing file", id="force")
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="do-export")
                 yield Button("Close", id="close")
-            yield Static("", id="export-result")
+            yield Label("ctrl+s exports · escape closes", classes="dialog-hint")
 
     def on_mount(self) -> None:
         from assistant.exports.registry import resolve_format
@@ -58,6 +61,7 @@ class ExportDialog(Dialog):
             except Exception as exc:  # an unknown /export FORMAT: say so, keep the default
                 self.notify(str(exc), title="Export", severity="warning")
         self._suggest(str(select.value))
+        self.query_one("#export-result", Static).display = False
         select.focus()
 
     def _suggest(self, fmt: str) -> None:
@@ -86,29 +90,40 @@ class ExportDialog(Dialog):
     def _path_entered(self) -> None:
         self.action_export()
 
+    def _result(self, content: Content) -> None:
+        result = self.query_one("#export-result", Static)
+        result.update(content)
+        result.display = True
+        self.query_one("#export", VerticalScroll).scroll_home(animate=False)
+
     def action_export(self) -> None:
         fmt = str(self.query_one("#format", Select).value)
+        audience = str(self.query_one("#audience", Select).value)
         path = self.query_one("#path", Input).value.strip() or None
         force = self.query_one("#force", Checkbox).value
-        self.query_one("#export-result", Static).update(Content("Exporting…"))
-        self.run_export(fmt, path, force)
+        if path and Path(path).expanduser().is_file() and not force:
+            self._result(Content.assemble(("Not exported: ", "bold $warning"), f"{path} already exists. Tick "
+                                          "“Overwrite an existing file” or change the file name."))
+            return
+        self._result(Content("Exporting…"))
+        self.run_export(fmt, path, force, audience)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False, description="Exporting")
-    def run_export(self, fmt: str, path: str | None, force: bool) -> None:
+    def run_export(self, fmt: str, path: str | None, force: bool, audience: str) -> None:
         from assistant.exports.registry import export_session
 
         try:
-            written = export_session(self.q1app.backend.sessions, self.session_id, fmt, path, force=force)
+            written = export_session(self.q1app.backend.sessions, self.session_id, fmt, path, force=force,
+                                     audience=audience)  # type: ignore[arg-type]
         except Exception:
             self.app.call_from_thread(self._show_result, None)
             raise
         self.app.call_from_thread(self._show_result, written)
 
     def _show_result(self, written: Path | None) -> None:
-        result = self.query_one("#export-result", Static)
         if written is None:
-            result.update(Content("Not exported (see the message)."))
+            self._result(Content("Not exported (see the message)."))
             return
         self.written = written
-        result.update(Content.assemble(("Written: ", "bold $success"), str(written)))
+        self._result(Content.assemble(("Written: ", "bold $success"), str(written)))
         self.notify(str(written), title="Exported")

@@ -76,6 +76,7 @@ class FindingsScreen(AppScreen):
         Binding("a", "corrective_action", "Action"),
         Binding("o", "reopen", "Reopen", show=False),
         Binding("e", "app.export", "Export"),
+        Binding("h", "toggle_hints", "Hints"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -83,6 +84,8 @@ class FindingsScreen(AppScreen):
         super().__init__()
         self.session_id = session_id
         self.findings: list[Finding] = []
+        self.hints_open = False
+        """Escalation hints take one line until `h` unfolds them (a dozen can fill a laptop screen)."""
 
 
     @property
@@ -91,7 +94,8 @@ class FindingsScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="hints")
+        with VerticalScroll(id="hints-pane"):
+            yield Static(id="hints")
         with Horizontal(id="findings-pane"):
             table: DataTable = DataTable(id="findings", cursor_type="row")
             table.add_columns("", "ID", "Grade", "Title")
@@ -119,13 +123,30 @@ class FindingsScreen(AppScreen):
         for finding in self.findings:
             table.add_row(STATUS_MARK[finding.status.value], finding.id, finding.grade.value, finding.title,
                           key=finding.id)
-        hints = self.service.escalation_hints(self.session_id)
-        bar = self.query_one("#hints", Static)
-        bar.update(Content("\n".join(f"▲ {hint.message}" for hint in hints)))
-        bar.display = bool(hints)
+        self.hints = [hint.message for hint in self.service.escalation_hints(self.session_id)]
+        self._show_hints()
         if keep is not None and keep in {f.id for f in self.findings}:
             table.move_cursor(row=table.get_row_index(keep))
         self._show_selected()
+
+    def _show_hints(self) -> None:
+        pane = self.query_one("#hints-pane")
+        pane.display = bool(self.hints)
+        pane.set_class(self.hints_open, "-open")
+        count = len(self.hints)
+        plural = "s" if count != 1 else ""
+        if self.hints_open:
+            text = Content.assemble(*(f"▲ {hint}\n" for hint in self.hints), ("h folds the hints", "dim"))
+        else:
+            text = Content.assemble(
+                (f"▲ {count} escalation hint{plural}: several minor findings may add up to a major", "bold"),
+                ("  (h shows them)", "dim"),
+            )
+        self.query_one("#hints", Static).update(text)
+
+    def action_toggle_hints(self) -> None:
+        self.hints_open = not self.hints_open
+        self._show_hints()
 
     def selected_id(self) -> str | None:
         table = self.query_one("#findings", DataTable)
