@@ -48,6 +48,7 @@ class Q1AuditApp(App[None]):
         Binding("f3", "switch_mode('browse')", "Clauses"),
         Binding("f4", "switch_mode('audit')", "Audit"),
         Binding("f5", "findings", "Findings"),
+        Binding("f6", "answers", "Answers"),
         # priority: the answer and chat lines would take ctrl+e ("end of line") and never let it through.
         Binding("ctrl+e", "export", "Export", priority=True),
         Binding("ctrl+t", "toggle_dark", "Theme"),
@@ -153,6 +154,16 @@ class Q1AuditApp(App[None]):
         self.switch_mode("audit")
         if not isinstance(self.screen, FindingsScreen):
             self.push_screen(FindingsScreen(self.current_session))
+
+    def action_answers(self) -> None:
+        from assistant.tui.screens.answers import AnswersScreen
+
+        if self.current_session is None:
+            self.notify("Start or resume an audit session first (F4).", title="No session open")
+            return
+        self.switch_mode("audit")
+        if not isinstance(self.screen, AnswersScreen):
+            self.push_screen(AnswersScreen(self.current_session))
 
     def action_export(self) -> None:
         if isinstance(self.screen, ExportDialog):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from assistant.tui.labels import for_the_app
 from knowledge.errors import Q1AuditError
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def write_error_log(root: Path, error: BaseException) -> Path:
 def show_error(app: Q1AuditApp, error: BaseException) -> None:
     """A user mistake as a one-line notification with its title; anything else as a bug: notified and logged."""
     if isinstance(error, Q1AuditError):
-        app.notify(error.message, title=error.title, severity="error", timeout=8)
+        app.notify(for_the_app(error.message), title=error.title, severity="error", timeout=8)
         return
     app.unexpected_errors.append(error)
     app.log.error(repr(error))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -34,3 +35,10 @@ class Dialog(ReportsWorkerErrors, ModalScreen):
     """A modal dialog; escape closes it without a result."""
 
     BINDINGS = [("escape", "dismiss", "Cancel")]
+
+
+class DialogBody(VerticalScroll, can_focus=False):
+    """A dialog's frame: scrolls when the terminal is short, and the focused field scrolls into view.
+
+    Not focusable itself, so focus starts on the dialog's first field.
+    """

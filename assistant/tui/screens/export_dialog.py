@@ -7,11 +7,11 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from assistant.tui.screens.base import Dialog
+from assistant.tui.screens.base import Dialog, DialogBody
 
 AUDIENCES = [
     ("the audit team: everything, dismissed findings and escalation hints too", "team"),
@@ -35,7 +35,7 @@ class ExportDialog(Dialog):
     def compose(self) -> ComposeResult:
         from assistant.exports.registry import FORMATS
 
-        with VerticalScroll(classes="dialog wide", id="export"):
+        with DialogBody(classes="dialog wide", id="export"):
             yield Label(f"Export session {self.session_id}", classes="dialog-title")
             yield Static("", id="export-result")
             yield Label("Format", classes="field")
@@ -94,7 +94,7 @@ class ExportDialog(Dialog):
         result = self.query_one("#export-result", Static)
         result.update(content)
         result.display = True
-        self.query_one("#export", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#export", DialogBody).scroll_home(animate=False)
 
     def action_export(self) -> None:
         fmt = str(self.query_one("#format", Select).value)

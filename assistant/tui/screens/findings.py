@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
 from assistant.tui.errors import shows_errors
+from assistant.tui.labels import process_title
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.dialogs import ACTION_FIELDS, ChoiceDialog, CorrectiveActionDialog, TextDialog
 from assistant.tui.widgets.status_bar import IndexStatusBar
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 STATUS_MARK = {"proposed": "?", "confirmed": "✓", "dismissed": "✗"}
 
 
-def finding_content(finding: Finding, catalogue: Catalogue, question_text: dict[str, str]) -> Content:
+def finding_content(finding: Finding, catalogue: Catalogue, question_text: dict[str, str], process: str) -> Content:
+    """The finding in full; `process` is the title of its process (Record retention, not record_retention)."""
     parts: list[str | tuple[str, str]] = [
         (f"{finding.id}  ", "bold $accent"), (finding.title, "bold"),
         (f"\n{finding.grade.value}", "bold $warning"),
@@ -34,8 +36,8 @@ def finding_content(finding: Finding, catalogue: Catalogue, question_text: dict[
     parts.append(f" · {finding.status.value}")
     if finding.dismiss_reason:
         parts.append(f": {finding.dismiss_reason}")
-    if finding.process:
-        parts.append((f" · {finding.process}", "dim"))
+    if process:
+        parts.append((f" · {process}", "dim"))
     if finding.answers_changed_since_decision:
         parts.append(("\nAn answer behind it changed after the decision: look again.", "bold $warning"))
     parts.append(("\n\nClauses", "bold"))
@@ -161,8 +163,10 @@ class FindingsScreen(AppScreen):
         if finding is None:
             body.update(Content("No findings yet: they appear here as answers come in."))
             return
-        questions = {q.id: q.text for q in self.service.engine.checklist.questions()}
-        body.update(finding_content(finding, self.q1app.backend.catalogue, questions))
+        checklist = self.service.engine.checklist
+        questions = {q.id: q.text for q in checklist.questions()}
+        body.update(finding_content(finding, self.q1app.backend.catalogue, questions,
+                                    process_title(checklist, finding.process)))
 
     @on(DataTable.RowHighlighted, "#findings")
     def _highlighted(self) -> None:

@@ -55,6 +55,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
     BINDINGS = [
         Binding("escape", "leave", "Sessions"),
         Binding("ctrl+b", "back", "Previous question", show=False),
+        Binding("ctrl+o", "open_clauses", "Clauses"),
     ]
 
     def __init__(self, session_id: str):
@@ -355,6 +356,31 @@ class InterviewScreen(AsksQuestions, AppScreen):
 
     def action_back(self) -> None:
         self._cmd_back("")
+
+    def reask(self, question_id: str) -> None:
+        """Ask a question again (from the answers screen); answering replaces its answer."""
+        question = self.service.engine.checklist.get(question_id)
+        self.skipped.discard(question.id)
+        self._ask(question)
+        self.query_one("#answer", Input).focus()
+
+    def action_open_clauses(self) -> None:
+        """The current question's clauses in the browser (a choice when it cites several)."""
+        from assistant.tui.screens.dialogs import ChoiceDialog
+        from knowledge.catalogue import ClauseKey
+
+        if self.current is None:
+            self.notify("No question is open.", title="Clauses")
+            return
+        catalogue = self.q1app.backend.catalogue
+        keys = [ClauseKey(s, e, i) for _, s, e, i in self.current.clauses.keyed() if catalogue.get(s, e, i)]
+        if len(keys) == 1:
+            self.q1app.open_clause(keys[0])
+        elif keys:
+            choices = [(f"{catalogue.get(*k).label} {catalogue.get(*k).title}", str(k)) for k in keys]
+            by_name = {str(k): k for k in keys}
+            self.app.push_screen(ChoiceDialog("Open which clause?", choices),
+                                 lambda picked: picked and self.q1app.open_clause(by_name[picked]))
 
     def action_leave(self) -> None:
         self.app.pop_screen()
