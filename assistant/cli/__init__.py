@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "diff": "assistant.cli.diff_cmd:diff",
     "backup": "assistant.cli.backup_cmd:backup",
     "restore": "assistant.cli.backup_cmd:restore",
+    "serve": "assistant.cli.serve_cmd:serve",
 }
 
 
