@@ -59,7 +59,7 @@ class AnswersScreen(AppScreen):
         yield Header()
         yield Static(id="answers-filter", classes="heading")
         table: DataTable = DataTable(id="answers", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Process", "Question", "Answer")
+        table.add_columns("Answer", "Process", "Question")
         yield table
         with VerticalScroll(id="answer-detail"):
             yield Static(id="answer-history")
@@ -99,12 +99,12 @@ class AnswersScreen(AppScreen):
                     continue  # a follow-up its gate question did not call for
                 if self._wanted(record):
                     self.rows.append(question)
-                    table.add_row(process_title(checklist, process), question.text, answer_text(question, record),
+                    table.add_row(answer_text(question, record), process_title(checklist, process), question.text,
                                   key=question.id)
         done = sum(1 for q in self.rows if q.id in answers)
         self.query_one("#answers-filter", Static).update(Content.assemble(
             (f"{len(self.rows)} questions: {FILTERS[self.shown]}", "bold"), f" ({done} answered)",
-            ("   1 all · 2 unanswered · 3 no · 4 partial · enter answers again", "dim"),
+            ("  · enter answers again", "dim"),
         ))
         self._show_history()
 

@@ -74,7 +74,7 @@ class CorrectiveActionDialog(Dialog):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with DialogBody(classes="dialog wide"):
+        with DialogBody(classes="dialog wide compact"):
             yield Label(f"Corrective action for {self.finding_id}", classes="dialog-title")
             # Compact lines: the six fields and the buttons fit a 24-line terminal; the dialog scrolls if not.
             for field, label in ACTION_FIELDS:

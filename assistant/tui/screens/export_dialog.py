@@ -14,8 +14,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from assistant.tui.screens.base import Dialog, DialogBody
 
 AUDIENCES = [
-    ("the audit team: everything, dismissed findings and escalation hints too", "team"),
-    ("the auditee: findings that stand, no notes meant for the team", "auditee"),
+    ("the audit team (everything)", "team"),
+    ("the auditee (no dismissed findings, no team notes)", "auditee"),
 ]
 
 
@@ -39,16 +39,17 @@ class ExportDialog(Dialog):
             yield Label(f"Export session {self.session_id}", classes="dialog-title")
             yield Static("", id="export-result")
             yield Label("Format", classes="field")
+            # Compact fields: the whole dialog fits a 24-line terminal.
             yield Select([(f"{name}: {spec.description}", name) for name, spec in FORMATS.items()],
-                         allow_blank=False, id="format")
+                         allow_blank=False, id="format", compact=True)
             yield Label("For", classes="field")
-            yield Select(AUDIENCES, value="team", allow_blank=False, id="audience")
+            yield Select(AUDIENCES, value="team", allow_blank=False, id="audience", compact=True)
             yield Label("File", classes="field")
-            yield Input(id="path")
-            yield Checkbox("Overwrite an existing file", id="force")
+            yield Input(id="path", compact=True)
+            yield Checkbox("Overwrite an existing file", id="force", compact=True)
             with Horizontal(classes="buttons"):
-                yield Button("Export", variant="primary", id="do-export")
-                yield Button("Close", id="close")
+                yield Button("Export", variant="primary", id="do-export", compact=True)
+                yield Button("Close", id="close", compact=True)
             yield Label("ctrl+s exports · escape closes", classes="dialog-hint")
 
     def on_mount(self) -> None:

@@ -55,7 +55,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
     BINDINGS = [
         Binding("escape", "leave", "Sessions"),
         Binding("ctrl+b", "back", "Previous question", show=False),
-        Binding("ctrl+o", "open_clauses", "Clauses"),
+        Binding("ctrl+o", "open_clauses", "Cited clauses"),
     ]
 
     def __init__(self, session_id: str):
