@@ -17,18 +17,28 @@ from assistant.tui.backend import Backend, IndexState
 from assistant.tui.commands import AuditCommands, ClauseCommands
 from assistant.tui.errors import show_error
 from assistant.tui.messages import IndexStateChanged, KnowledgeLoaded, SessionsLoaded
-from assistant.tui.screens.browser import ClauseBrowserScreen
 from assistant.tui.screens.chat import ChatScreen
-from assistant.tui.screens.export_dialog import ExportDialog
-from assistant.tui.screens.findings import FindingsScreen
-from assistant.tui.screens.help import HelpScreen
-from assistant.tui.screens.sessions import SessionsScreen
 from assistant.tui.widgets.clause_card import ClauseCard
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from index.embedder import Embedder
     from knowledge.catalogue import ClauseKey
     from knowledge.differences import DifferencesView, TransitionView
+
+
+def _browser() -> Screen:
+    # Screens other than the chat are imported when first shown: the first paint waits only for the chat.
+    from assistant.tui.screens.browser import ClauseBrowserScreen
+
+    return ClauseBrowserScreen()
+
+
+def _sessions() -> Screen:
+    from assistant.tui.screens.sessions import SessionsScreen
+
+    return SessionsScreen()
 
 
 class Q1AuditApp(App[None]):
@@ -38,7 +48,7 @@ class Q1AuditApp(App[None]):
     SUB_TITLE = "API Spec Q1 · ISO 9001"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ClauseCommands, AuditCommands}
-    MODES = {"chat": ChatScreen, "browse": ClauseBrowserScreen, "audit": SessionsScreen}
+    MODES = {"chat": ChatScreen, "browse": _browser, "audit": _sessions}
     DEFAULT_MODE = "chat"
     # Below 110 columns the interview's progress panel folds away and panes share the width.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -129,6 +139,8 @@ class Q1AuditApp(App[None]):
 
     def open_clause(self, key: ClauseKey) -> None:
         """Show a clause in the browser; escape there comes back here."""
+        from assistant.tui.screens.browser import ClauseBrowserScreen
+
         if self.current_mode != "browse":
             self._return_mode = self.current_mode
         self.switch_mode("browse")
@@ -144,10 +156,14 @@ class Q1AuditApp(App[None]):
         self.push_screen(DifferencesScreen(view))
 
     def action_help(self) -> None:
+        from assistant.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_findings(self) -> None:
+        from assistant.tui.screens.findings import FindingsScreen
+
         if self.current_session is None:
             self.notify("Start or resume an audit session first (F4).", title="No session open")
             return
@@ -166,6 +182,8 @@ class Q1AuditApp(App[None]):
             self.push_screen(AnswersScreen(self.current_session))
 
     def action_export(self) -> None:
+        from assistant.tui.screens.export_dialog import ExportDialog
+
         if isinstance(self.screen, ExportDialog):
             return
         if self.current_session is None:

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from assistant.locations import DataPaths
 
 if TYPE_CHECKING:
@@ -33,10 +31,10 @@ LOAD_TIMEOUT = 120.0
 """Seconds a getter waits for the services to load before giving up with an error."""
 
 
-class IndexState(BaseModel):
-    """What search can do right now, as the status bar shows it."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class IndexState:
+    """What search can do right now, as the status bar shows it (a dataclass: the first paint does not wait
+    for pydantic to import)."""
 
     phase: Phase = "loading"
     detail: str = "loading the clause catalogue"
