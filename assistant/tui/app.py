@@ -164,22 +164,26 @@ class Q1AuditApp(App[None]):
     def action_findings(self) -> None:
         from assistant.tui.screens.findings import FindingsScreen
 
-        if self.current_session is None:
-            self.notify("Start or resume an audit session first (F4).", title="No session open")
-            return
-        self.switch_mode("audit")
-        if not isinstance(self.screen, FindingsScreen):
-            self.push_screen(FindingsScreen(self.current_session))
+        self._show_on_session(FindingsScreen)
 
     def action_answers(self) -> None:
         from assistant.tui.screens.answers import AnswersScreen
 
+        self._show_on_session(AnswersScreen)
+
+    def _show_on_session(self, screen_type: type[Screen]) -> None:
+        """The open session's findings or answers, on top of its interview (one of them at a time)."""
+        from assistant.tui.screens.answers import AnswersScreen
+        from assistant.tui.screens.findings import FindingsScreen
+
         if self.current_session is None:
             self.notify("Start or resume an audit session first (F4).", title="No session open")
             return
         self.switch_mode("audit")
-        if not isinstance(self.screen, AnswersScreen):
-            self.push_screen(AnswersScreen(self.current_session))
+        while isinstance(self.screen, FindingsScreen | AnswersScreen) and not isinstance(self.screen, screen_type):
+            self.pop_screen()
+        if not isinstance(self.screen, screen_type):
+            self.push_screen(screen_type(self.current_session))
 
     def action_export(self) -> None:
         from assistant.tui.screens.export_dialog import ExportDialog

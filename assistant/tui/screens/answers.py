@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from assistant.sessions.models import AnswerRecord
     from rules.checklist import Question
 
+ANSWER_WIDTH = 18
+"""Characters of an answer the table shows, so the question stays readable at 80 columns."""
 FILTERS = {
     "all": "every question",
     "unanswered": "not answered yet",
@@ -99,11 +101,13 @@ class AnswersScreen(AppScreen):
                     continue  # a follow-up its gate question did not call for
                 if self._wanted(record):
                     self.rows.append(question)
-                    table.add_row(answer_text(question, record), process_title(checklist, process), question.text,
-                                  key=question.id)
+                    shown = answer_text(question, record)  # in full in the history below
+                    shown = shown if len(shown) <= ANSWER_WIDTH else shown[: ANSWER_WIDTH - 1] + "…"
+                    table.add_row(shown, process_title(checklist, process), question.text, key=question.id)
         done = sum(1 for q in self.rows if q.id in answers)
         self.query_one("#answers-filter", Static).update(Content.assemble(
-            (f"{len(self.rows)} questions: {FILTERS[self.shown]}", "bold"), f" ({done} answered)",
+            (f"{len(self.rows)} question{'s' if len(self.rows) != 1 else ''}: {FILTERS[self.shown]}", "bold"),
+            f" ({done} answered)",
             ("  · enter answers again", "dim"),
         ))
         self._show_history()

@@ -141,8 +141,8 @@ class FindingsScreen(AppScreen):
             text = Content.assemble(*(f"▲ {hint}\n" for hint in self.hints), ("h folds the hints", "dim"))
         else:
             text = Content.assemble(
-                (f"▲ {count} escalation hint{plural}: several minor findings may add up to a major", "bold"),
-                ("  (h shows them)", "dim"),
+                (f"▲ {count} escalation hint{plural}: minor findings that may add up to a major", "bold"),
+                (" · h shows", "dim"),
             )
         self.query_one("#hints", Static).update(text)
 
