@@ -186,3 +186,31 @@ async def test_the_auditee_report_leaves_dismissed_findings_out(make_app, settle
             assert "already exists" in str(dialog.query_one("#export-result").render())
             await pilot.press("escape")
         assert dismissed.id in written["team"] and dismissed.id not in written["auditee"]
+
+
+async def test_at_80x24_hints_fold_and_the_action_dialog_reaches_save(make_app, settle):
+    from knowledge import SAMPLE_QMS_DIR
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        service = app.backend.sessions
+        session = service.create(SessionHeader(title="Sample", scope=Scope(processes=["purchasing", "calibration"])))
+        service.load_answers(session.id, SAMPLE_QMS_DIR.parent / "audits" / "2025-purchasing-calibration.yaml")
+        assert service.escalation_hints(session.id)
+        app.current_session = session.id
+        await pilot.press("f5")
+        await settle(pilot)
+        hints = app.screen.query_one("#hints-pane")
+        assert hints.outer_size.height == 1
+        await pilot.press("h")
+        await pilot.pause()
+        assert hints.outer_size.height > 1 and "h folds" in str(app.screen.query_one("#hints").render())
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.focused.id == "correction"
+        for _ in range(6):  # the other five fields, then Save: each is in view when it has the focus
+            await pilot.press("tab")
+            await pilot.pause()
+            assert app.screen.focused.region.bottom <= 24 and app.screen.focused.region.height > 0
+        assert app.screen.focused.id == "save"
