@@ -379,8 +379,12 @@ class InterviewScreen(AsksQuestions, AppScreen):
         elif keys:
             choices = [(f"{catalogue.get(*k).label} {catalogue.get(*k).title}", str(k)) for k in keys]
             by_name = {str(k): k for k in keys}
-            self.app.push_screen(ChoiceDialog("Open which clause?", choices),
-                                 lambda picked: picked and self.q1app.open_clause(by_name[picked]))
+
+            def picked(name: str | None) -> None:
+                if name is not None:
+                    self.q1app.open_clause(by_name[name])
+
+            self.app.push_screen(ChoiceDialog("Open which clause?", choices), picked)
 
     def action_leave(self) -> None:
         self.app.pop_screen()
