@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from assistant.locations import DataPaths
 from assistant.tui.backend import Backend, IndexState
 from assistant.tui.commands import AuditCommands, ClauseCommands
-from assistant.tui.errors import show_error
+from assistant.tui.errors import SurvivesBugs, show_error
 from assistant.tui.messages import IndexStateChanged, KnowledgeLoaded, SessionsLoaded
 from assistant.tui.screens.chat import ChatScreen
 from assistant.tui.widgets.clause_card import ClauseCard
@@ -41,7 +41,7 @@ def _sessions() -> Screen:
     return SessionsScreen()
 
 
-class Q1AuditApp(App[None]):
+class Q1AuditApp(SurvivesBugs, App[None]):
     """The auditor's workbench: ask (F2), browse clauses (F3), audit (F4), findings (F5)."""
 
     TITLE = "q1audit"
@@ -79,8 +79,9 @@ class Q1AuditApp(App[None]):
         """Bugs the app survived this run (each was notified and logged); tests check it stays empty."""
 
     def _handle_exception(self, error: Exception) -> None:
-        # Textual ends the app on any exception a handler lets through. An auditor mid-interview must not
-        # land at a shell prompt: a bug is notified and logged in the data dir, and the app carries on.
+        # Textual ends the app on any exception a handler lets through (here: one of Textual's own widgets;
+        # ours survive through SurvivesBugs). An auditor mid-interview must not land at a shell prompt:
+        # a bug is notified and logged in the data dir, and the app carries on.
         try:
             show_error(self, error)
         except Exception:  # the app cannot even show it: fall back to Textual's exit with the traceback

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import traceback
+from asyncio import CancelledError
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ from assistant.tui.labels import for_the_app
 from knowledge.errors import Q1AuditError
 
 if TYPE_CHECKING:
+    from textual.message import Message
+
     from assistant.tui.app import Q1AuditApp
 
 P = ParamSpec("P")
@@ -58,3 +61,17 @@ def shows_errors(method: Callable[P, R]) -> Callable[P, R | None]:
             return None
 
     return wrapper
+
+
+class SurvivesBugs:
+    """Mixed into the app, its screens and dialogs: a handler's exception is shown and logged, and the
+    message loop goes on. (Textual would stop the loop of the widget whose handler raised, and end the
+    app; the auditor would be left at a shell prompt, or with a screen that no longer reacts.)"""
+
+    async def _dispatch_message(self, message: Message) -> None:
+        try:
+            await super()._dispatch_message(message)  # type: ignore[misc]
+        except CancelledError:
+            raise
+        except Exception as error:
+            show_error(self.app, error)  # type: ignore[attr-defined]

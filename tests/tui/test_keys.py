@@ -88,3 +88,27 @@ async def test_back_in_the_chat_typing_goes_to_the_input(make_app, settle):
         await pilot.press("f2")
         await pilot.press(*"5.11")
         assert app.focused.id == "ask" and app.focused.value == "5.11"
+
+
+async def test_a_bug_is_notified_and_logged_and_the_app_carries_on(make_app, settle, monkeypatch):
+    from assistant.tui.errors import ERROR_LOG
+    from assistant.tui.screens.chat import ChatScreen
+
+    def broken(self) -> None:
+        raise RuntimeError("a bug in a key handler")
+
+    monkeypatch.setattr(ChatScreen, "action_next_edition", broken)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ChatScreen)
+        assert any("a bug in a key handler" in n.message for n in app._notifications)
+        log = app.backend.paths.root / ERROR_LOG
+        assert "RuntimeError: a bug in a key handler" in log.read_text(encoding="utf-8")
+        await pilot.press(*"5.3", "enter")  # still answering
+        await settle(pilot)
+        assert entries(app) == ["› 5.3"]
+        assert [type(e) for e in app.unexpected_errors] == [RuntimeError]
+        app.unexpected_errors.clear()  # expected here: the fixture fails a test on any other

@@ -8,14 +8,15 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from assistant.tui.errors import show_error
+from assistant.tui.errors import SurvivesBugs, show_error
 
 if TYPE_CHECKING:
     from assistant.tui.app import Q1AuditApp
 
 
-class ReportsWorkerErrors:
-    """Worker messages do not bubble, so each screen that starts workers hands failures on here."""
+class ReportsWorkerErrors(SurvivesBugs):
+    """Worker messages do not bubble, so each screen that starts workers hands failures on here; a bug in
+    any of the screen's handlers is shown and the screen carries on."""
 
     @property
     def q1app(self) -> Q1AuditApp:

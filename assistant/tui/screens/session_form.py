@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, TextArea
 
 from assistant.sessions.models import Auditee, AuditTeam, Criteria, Scope, SessionHeader
+from assistant.tui.errors import SurvivesBugs
 from rules.checklist import AUDIT_TYPES
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def _auditees(text: str) -> list[Auditee]:
     return people
 
 
-class SessionFormScreen(Screen):
+class SessionFormScreen(SurvivesBugs, Screen):
     """Returns a SessionHeader (ctrl+s or the Save button), or None (escape). Given a header, edits it."""
 
     BINDINGS = [Binding("ctrl+s", "create", "Save"), Binding("escape", "cancel", "Cancel")]
