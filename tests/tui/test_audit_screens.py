@@ -73,6 +73,16 @@ async def test_edit_the_header_conclusions_and_status_then_close(make_app, settl
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await pilot.pause()
+        undecided = [f.id for f in service.findings(session_id) if f.status.value == "proposed"]
+        assert undecided and not service.get(session_id).closed  # refused, as the CLI refuses it
+        assert isinstance(app.screen, SessionsScreen)
+        for finding_id in undecided:
+            service.decide(session_id, finding_id, "confirmed")
+        await pilot.press("s")
+        app.screen.dismiss("closed")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
         assert service.get(session_id).closed
         await pilot.press("s")  # the service refuses any change to a closed session: shown, not raised
         app.screen.dismiss("in_progress")

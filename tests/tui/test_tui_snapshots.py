@@ -98,6 +98,20 @@ async def interview(pilot):
     await _open_session(pilot)
 
 
+async def reading_choice(pilot):
+    """An answer that reads two ways is asked back with one-key choices."""
+    await interview(pilot)
+    await pilot.pause()
+    await pilot.press(*"no problem, QP-04 rev C is on the wall", "enter")
+
+
+async def finding_draft(pilot):
+    """/finding asks for the evidence seen before it records the finding."""
+    await interview(pilot)
+    await pilot.pause()
+    await pilot.press(*"/finding minor 5.5.1.2 No re-evaluation of supplier Acme Forge since 2023", "enter")
+
+
 async def answers(pilot):
     _session_with_answers(pilot.app)
     await pilot.press("f6")
@@ -114,6 +128,12 @@ async def corrective_action(pilot):
     await pilot.press("a")
 
 
+async def dismiss_reason(pilot):
+    await findings(pilot)
+    await pilot.pause()
+    await pilot.press("d")
+
+
 async def export_dialog(pilot):
     _session_with_answers(pilot.app)
     await pilot.press("ctrl+e")
@@ -126,7 +146,8 @@ async def help_screen(pilot):
 
 
 SCREENS = [chat, clause_browser, differences_view, sessions, new_session_form, edit_session_form, status_dialog,
-           delete_dialog, interview, answers, findings, corrective_action, export_dialog, help_screen]
+           delete_dialog, interview, reading_choice, finding_draft, answers, findings, corrective_action,
+           dismiss_reason, export_dialog, help_screen]
 
 
 @pytest.mark.parametrize("size", SIZES)

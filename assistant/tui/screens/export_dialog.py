@@ -13,10 +13,11 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from assistant.tui.screens.base import Dialog, DialogBody
 
-AUDIENCES = [
-    ("the audit team (everything)", "team"),
-    ("the auditee (no dismissed findings, no team notes)", "auditee"),
-]
+# The two copies of `q1audit export --for`; the labels say what each one leaves out.
+AUDIENCE_CHOICES = {
+    "auditee": "the auditee (decided findings only, no team notes)",
+    "team": "the audit team (proposed grades, rule ids, hints)",
+}
 
 
 class ExportDialog(Dialog):
@@ -33,6 +34,7 @@ class ExportDialog(Dialog):
         """The file the last export wrote."""
 
     def compose(self) -> ComposeResult:
+        from assistant.exports.content import AUDIENCES
         from assistant.exports.registry import FORMATS
 
         with DialogBody(classes="dialog wide", id="export"):
@@ -43,7 +45,8 @@ class ExportDialog(Dialog):
             yield Select([(f"{name}: {spec.description}", name) for name, spec in FORMATS.items()],
                          allow_blank=False, id="format", compact=True)
             yield Label("For", classes="field")
-            yield Select(AUDIENCES, value="team", allow_blank=False, id="audience", compact=True)
+            yield Select([(AUDIENCE_CHOICES[a], a) for a in AUDIENCES], value="auditee", allow_blank=False,
+                         id="audience", compact=True)
             yield Label("File", classes="field")
             yield Input(id="path", compact=True)
             yield Checkbox("Overwrite an existing file", id="force", compact=True)
@@ -61,23 +64,26 @@ class ExportDialog(Dialog):
                 select.value = resolve_format(self.initial_format)
             except Exception as exc:  # an unknown /export FORMAT: say so, keep the default
                 self.notify(str(exc), title="Export", severity="warning")
-        self._suggest(str(select.value))
+        self._suggest()
         self.query_one("#export-result", Static).display = False
         select.focus()
 
-    def _suggest(self, fmt: str) -> None:
+    def _suggest(self) -> None:
         from assistant.exports.registry import default_filename
 
+        fmt = str(self.query_one("#format", Select).value)
+        audience = str(self.query_one("#audience", Select).value)
         path_input = self.query_one("#path", Input)
         if path_input.value and path_input.value != self._suggested:
             return  # the auditor typed a path: leave it alone
         session = self.q1app.backend.sessions.get(self.session_id)
-        self._suggested = str(self.q1app.backend.paths.exports_dir / default_filename(session, fmt))
+        self._suggested = str(self.q1app.backend.paths.exports_dir / default_filename(session, fmt, audience))
         path_input.value = self._suggested
 
     @on(Select.Changed, "#format")
-    def _format_changed(self, event: Select.Changed) -> None:
-        self._suggest(str(event.value))
+    @on(Select.Changed, "#audience")
+    def _choice_changed(self) -> None:
+        self._suggest()  # the team's copy is named ...-team, so it is not sent out by mistake
 
     @on(Button.Pressed, "#do-export")
     def _pressed(self) -> None:
@@ -115,7 +121,7 @@ class ExportDialog(Dialog):
 
         try:
             written = export_session(self.q1app.backend.sessions, self.session_id, fmt, path, force=force,
-                                     audience=audience)  # type: ignore[arg-type]
+                                     audience=audience)
         except Exception:
             self.app.call_from_thread(self._show_result, None)
             raise

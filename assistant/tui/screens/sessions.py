@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from assistant.tui.errors import shows_errors
+from assistant.tui.errors import show_error, shows_errors
 from assistant.tui.labels import SESSION_STATUS, session_status
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
@@ -156,11 +156,15 @@ class SessionsScreen(AppScreen):
             self._status_set(session_id, status)
             return
 
-        @shows_errors
         def close(yes: bool | None) -> None:
-            if yes:
-                service.close(session_id)
-                self._status_set(session_id, status)
+            if not yes:
+                return
+            try:
+                service.close(session_id)  # refused while a finding is undecided: said in a notification
+            except Exception as error:
+                show_error(self.app, error)
+                return
+            self._status_set(session_id, status)
 
         self.app.push_screen(ConfirmDialog(f"Close session {session_id}? Nothing in it can change afterwards.",
                                            yes="Close it"), close)
