@@ -330,16 +330,6 @@ def session_history(paths: DataPaths, session_id: str, question_id: str) -> None
         click.echo(f"{when}  {change.changed_by or '?'}  {old} -> {_shown(service, change.new)}")
 
 
-@session.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.pass_obj
-def session_import(paths: DataPaths, file: str) -> None:
-    """Restore a session from `q1audit export ID --format json`: header, answers with history, decisions, actions."""
-    from assistant.exports.json_export import import_session
-
-    click.echo(import_session(_service(paths), file).id)
-
-
 @session.command("edit")
 @click.argument("session_id")
 @click.option("--title")

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.sessions.identity import new_uid
 from rules.models import AnswerType, AnswerValue, AuditType, ClauseCitation, EscalationHint, Grade, Statement
 
 __all__ = [
@@ -144,7 +145,9 @@ class SourceChange(BaseModel):
 
 class Session(BaseModel):
     id: str
-    """Like `2025-003`: the year it was created and a running number."""
+    """Like `2025-003`: the number people say aloud; unique in one data directory, renumbered on import."""
+    uid: str = Field(default_factory=new_uid)
+    """Unique across every laptop and data directory (a UUID4); an export made before uids gets a new one."""
     header: SessionHeader
     status: SessionStatus = SessionStatus.planned
     created_at: datetime
