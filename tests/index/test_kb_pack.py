@@ -75,7 +75,9 @@ def test_use_refuses_altered_or_unsafe_packs_and_own_documents(tmp_path, procedu
     altered = write("altered.q1kb", members | {doc: members[doc].replace(b"sticker", b"stickex")})
     outside = dict(manifest, files=[*manifest["files"], {"name": "../evil", "size": 1, "sha256": "0" * 64}])
     unsafe = write("unsafe.q1kb", members | {"manifest.json": json.dumps(outside).encode(), "../evil": b"x"})
+    nested = write("nested.q1kb", members | {"manifest.json": ("[" * 5000 + "]" * 5000).encode()})
     for pack, message in ((altered, "does not match its checksum"), (unsafe, "refuses member '../evil'"),
+                          (nested, "nested deeper than 10 levels"),
                           (procedure_file, "not a q1audit knowledge-base pack")):
         result = run(colleague, "kb", "use", str(pack))
         assert result.exit_code == 1 and message in result.output, result.output
