@@ -32,6 +32,11 @@ def answers(home) -> list[dict]:
     return out
 
 
+def files(home) -> dict[str, bytes]:
+    return {p.relative_to(home).as_posix(): p.read_bytes() for p in sorted(home.rglob("*"))
+            if p.is_file() and p.parts[len(home.parts)] in ("knowledge.db", "index", "documents")}
+
+
 def test_pack_and_use_round_trip_answers_identically(tmp_path, procedure_file):
     dept, colleague = tmp_path / "dept", tmp_path / "colleague"
     assert run(dept, "kb", "import", str(procedure_file)).exit_code == 0
@@ -44,7 +49,9 @@ def test_pack_and_use_round_trip_answers_identically(tmp_path, procedure_file):
     used = run(colleague, "kb", "use", str(tmp_path / "dept.q1kb"))
     assert used.exit_code == 0 and "read-only" in used.output, used.output
     assert json.loads(run(colleague, "index", "status", "--json").output)["state"] == "current"
+    unpacked = files(colleague)
     assert answers(colleague) == answers(dept)
+    assert files(colleague) == unpacked, "asking writes nothing to a pack in use"
     assert run(colleague, "kb", "list", "--json").output == run(dept, "kb", "list", "--json").output
 
     refused = run(colleague, "kb", "import", str(procedure_file))
