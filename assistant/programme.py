@@ -152,7 +152,10 @@ class RepeatFinder:
     def __init__(self, service: SessionService, session_id: str, window_months: int = REPEAT_WINDOW_MONTHS):
         self.session = service.get(session_id)
         self.window = window_months
-        earlier = [s for s in service.list() if s.audit_date < self.session.audit_date and s.uid != self.session.uid]
+        # An earlier audit matters only if an action of it closed within the window, so it changed since.
+        since = add_months(self.session.audit_date, -window_months)
+        earlier = [s for s in service.list() if s.audit_date < self.session.audit_date and s.uid != self.session.uid
+                   and s.updated_at.date() >= since]
         self.uids = {s.id: s.uid for s in earlier}
         self.earlier = [row for s in earlier for row in _rows(s, service.findings(s.id))]
 
