@@ -30,6 +30,7 @@ SUBCOMMANDS = {
     "backup": "assistant.cli.backup_cmd:backup",
     "restore": "assistant.cli.backup_cmd:restore",
     "programme": "assistant.cli.programme_cmd:programme",
+    "serve": "assistant.cli.serve_cmd:serve",
 }
 
 

@@ -256,6 +256,19 @@ class SessionService:
                                "(q1audit finding decide)")
         return self.set_status(session_id, SessionStatus.closed)
 
+    def delete(self, session_id: str) -> None:
+        """Remove a session that is not closed (a test or a mistake) with its answers, findings and files."""
+        import shutil
+
+        session = self._writable(session_id)
+        with write_transaction(self.db) as db:
+            self._still_open(db, session.id)
+            for table in db.table_names():
+                if table != "sessions" and "session_id" in db[table].columns_dict:
+                    db.execute(f"delete from [{table}] where session_id = ?", (session.id,))
+            db.execute("delete from sessions where id = ?", (session.id,))
+        shutil.rmtree(self.paths.attachments_dir / session.id, ignore_errors=True)
+
     # --- answers -----------------------------------------------------------------------------------
 
     def _prepare(

@@ -13,8 +13,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from assistant.locations import DataPaths
 
 if TYPE_CHECKING:
@@ -28,14 +26,16 @@ if TYPE_CHECKING:
     from rules.checklist import Question
 
 Phase = Literal["loading", "semantic", "lexical", "stale", "building"]
+Q1Edition = Literal["10th", "9th", "both"]
+"""Which API Q1 edition the chat answers from (many sites are still moving from the 9th)."""
 LOAD_TIMEOUT = 120.0
 """Seconds a getter waits for the services to load before giving up with an error."""
 
 
-class IndexState(BaseModel):
-    """What search can do right now, as the status bar shows it."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class IndexState:
+    """What search can do right now, as the status bar shows it (a dataclass: the first paint does not wait
+    for pydantic to import)."""
 
     phase: Phase = "loading"
     detail: str = "loading the clause catalogue"
@@ -183,7 +183,7 @@ class Backend:
 
     # --- chat -------------------------------------------------------------------------------------
 
-    def reply(self, text: str, top: int = 3) -> Reply:
+    def reply(self, text: str, top: int = 3, edition: Q1Edition = "10th") -> Reply:
         """Route one chat input: a clause reference opens the clause, a comparison question ("how does Q1
         differ from ISO on purchasing?") opens the differences view, anything else is searched."""
         from knowledge.clause_refs import find_clauses, looks_like_clause_ref, resolve_clause_ref
@@ -200,16 +200,28 @@ class Backend:
             except ClauseNotFoundError as exc:
                 return Reply(kind="message", query=text, message=str(exc))
         try:
-            view = comparison_view(text, self.catalogue)
+            view = comparison_view(text, self.catalogue, "10th" if edition == "both" else edition)
         except DifferencesError as exc:
             return Reply(kind="message", query=text, message=str(exc))
         if view is not None:
             return Reply(kind="differences", query=text, view=view)
-        return self.reply_search(text, top)
+        return self.reply_search(text, top, edition)
 
-    def reply_search(self, text: str, top: int = 3) -> Reply:
-        """Search only (the interview's `/ask`): clause numbers in the text rank that clause first."""
-        return Reply(kind="search", query=text, response=self.search.ask(text, top=top))
+    def reply_search(self, text: str, top: int = 3, edition: Q1Edition = "10th") -> Reply:
+        """Search only (the interview's `/ask`): clause numbers in the text rank that clause first.
+
+        The 10th edition is searched with ISO 9001; the 9th alone (its ISO partners come from the
+        crosswalk); both merges the two by score.
+        """
+        if edition == "10th":
+            return Reply(kind="search", query=text, response=self.search.ask(text, top=top))
+        ninth = self.search.ask(text, top=top, edition="9th")
+        if edition == "9th":
+            return Reply(kind="search", query=text, response=ninth)
+        tenth = self.search.ask(text, top=top)
+        extra = [r for r in ninth.results if r.kind == "clause"]
+        results = sorted(tenth.results + extra, key=lambda r: -r.score)
+        return Reply(kind="search", query=text, response=tenth.model_copy(update={"results": results}))
 
     # --- clause detail ----------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from assistant.tui.labels import session_status
+
 if TYPE_CHECKING:
     from assistant.tui.app import Q1AuditApp
 
@@ -71,13 +73,14 @@ class AuditCommands(Provider):
             ("Audit: export the open session", app.action_export, "CSV, Excel, Markdown, JSON, reports"),
             ("Audit: programme", self._programme, "Every audit, findings over time, repeat findings, processes due"),
             ("Audit: merge conflicts of the open session", self._conflicts, "Settle answers two people gave differently"),
+            ("Audit: answers of the open session", app.action_answers, "Every answer, filter, answer again"),
             ("Index: rebuild the search index", app.action_rebuild_index, "Embed new or changed passages"),
             ("Help: keys and chat commands", app.action_help, "Everything the app understands"),
         ]
         if app.sessions_ready:
             for session in app.backend.sessions.list():
                 label = f"Audit: resume {session.id} {session.header.title}"
-                commands.append((label, partial(self._resume, session.id), f"{session.status.value}"))
+                commands.append((label, partial(self._resume, session.id), session_status(session.status.value)))
         return commands
 
     def _resume(self, session_id: str) -> None:

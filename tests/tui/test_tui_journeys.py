@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Checkbox, Input, Select, SelectionList
+from textual.widgets import Input, Select, SelectionList
 
 from assistant.tui.screens.browser import ClauseBrowserScreen
 from assistant.tui.screens.export_dialog import ExportDialog
@@ -194,7 +194,7 @@ class TestInterview:
             dialog = app.screen
             assert isinstance(dialog, ExportDialog)
             dialog.query_one("#format", Select).value = "csv"
-            dialog.query_one("#team", Checkbox).value = True  # the dismissed finding is in the team's copy only
+            dialog.query_one("#audience", Select).value = "team"  # the dismissed finding is in the team's copy only
             await pilot.pause()
             await pilot.press("ctrl+s")
             await settle(pilot)

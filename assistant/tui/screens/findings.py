@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
 from assistant.tui.errors import shows_errors
+from assistant.tui.labels import process_title
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.dialogs import ACTION_FIELDS, ChoiceDialog, CorrectiveActionDialog, TextDialog
 from assistant.tui.widgets.status_bar import IndexStatusBar
@@ -42,7 +43,8 @@ def _answer_lines(answers: list, questions: dict[str, Question]) -> list[str | t
     return parts
 
 
-def finding_content(finding: Finding, catalogue: Catalogue, questions: dict[str, Question]) -> Content:
+def finding_content(finding: Finding, catalogue: Catalogue, questions: dict[str, Question], process: str) -> Content:
+    """The finding in full; `process` is the title of its process (Record retention, not record_retention)."""
     parts: list[str | tuple[str, str]] = [
         (f"{finding.id}  ", "bold $accent"), (finding.title, "bold"),
         (f"\n{finding.grade.value}", "bold $warning"),
@@ -52,8 +54,8 @@ def finding_content(finding: Finding, catalogue: Catalogue, questions: dict[str,
     parts.append(f" · {finding.status.value}")
     if finding.dismiss_reason:
         parts.append(f": {finding.dismiss_reason}")
-    if finding.process:
-        parts.append((f" · {finding.process}", "dim"))
+    if process:
+        parts.append((f" · {process}", "dim"))
     if finding.repeat_of is not None:
         parts.append((f"\n{finding.repeat_of.warning()}", "bold $warning"))
     if finding.answers_changed_since_decision:
@@ -98,6 +100,7 @@ class FindingsScreen(AppScreen):
         Binding("o", "reopen", "Reopen", show=False),
         Binding("r", "reinstate", "Reinstate", show=False),
         Binding("e", "app.export", "Export"),
+        Binding("h", "toggle_hints", "Hints"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -106,6 +109,8 @@ class FindingsScreen(AppScreen):
         self.session_id = session_id
         self.findings: list[Finding] = []
         self.repeats: RepeatFinder | None = None
+        self.hints_open = False
+        """Escalation hints take one line until `h` unfolds them (a dozen can fill a laptop screen)."""
 
     @property
     def service(self) -> SessionService:
@@ -117,7 +122,8 @@ class FindingsScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="hints")
+        with VerticalScroll(id="hints-pane"):
+            yield Static(id="hints")
         with Horizontal(id="findings-pane"):
             table: DataTable = DataTable(id="findings", cursor_type="row")
             table.add_columns("", "ID", "Grade", "Title")
@@ -152,13 +158,30 @@ class FindingsScreen(AppScreen):
         for finding in self.findings:
             title = f"↻ {finding.title}" if finding.repeat_of else finding.title
             table.add_row(STATUS_MARK[finding.status.value], finding.id, finding.grade.value, title, key=finding.id)
-        hints = state.hints
-        bar = self.query_one("#hints", Static)
-        bar.update(Content("\n".join(f"▲ {hint.message}" for hint in hints)))
-        bar.display = bool(hints)
+        self.hints = [hint.message for hint in state.hints]
+        self._show_hints()
         if keep is not None and keep in {f.id for f in self.findings}:
             table.move_cursor(row=table.get_row_index(keep))
         self._show_selected()
+
+    def _show_hints(self) -> None:
+        pane = self.query_one("#hints-pane")
+        pane.display = bool(self.hints)
+        pane.set_class(self.hints_open, "-open")
+        count = len(self.hints)
+        plural = "s" if count != 1 else ""
+        if self.hints_open:
+            text = Content.assemble(*(f"▲ {hint}\n" for hint in self.hints), ("h folds the hints", "dim"))
+        else:
+            text = Content.assemble(
+                (f"▲ {count} escalation hint{plural}: minor findings that may add up to a major", "bold"),
+                (" · h shows", "dim"),
+            )
+        self.query_one("#hints", Static).update(text)
+
+    def action_toggle_hints(self) -> None:
+        self.hints_open = not self.hints_open
+        self._show_hints()
 
     def selected_id(self) -> str | None:
         table = self.query_one("#findings", DataTable)
@@ -173,8 +196,10 @@ class FindingsScreen(AppScreen):
         if finding is None:
             body.update(Content("No findings yet: they appear here as answers come in."))
             return
-        questions = {q.id: q for q in self.service.engine.checklist.questions()}
-        body.update(finding_content(finding, self.q1app.backend.catalogue, questions))
+        checklist = self.service.engine.checklist
+        questions = {q.id: q for q in checklist.questions()}
+        body.update(finding_content(finding, self.q1app.backend.catalogue, questions,
+                                    process_title(checklist, finding.process)))
 
     @on(DataTable.RowHighlighted, "#findings")
     def _highlighted(self) -> None:

@@ -22,6 +22,7 @@ from assistant.tui.errors import show_error
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.chat import AsksQuestions
 from assistant.tui.screens.reading_choice import ReadingChoice
+from assistant.tui.widgets.entry_line import EntryLine
 from assistant.tui.widgets.progress import ProcessProgress, ProgressPanel
 from assistant.tui.widgets.status_bar import IndexStatusBar
 from assistant.tui.widgets.transcript import Transcript
@@ -106,6 +107,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
     BINDINGS = [
         Binding("escape", "leave", "Sessions"),
         Binding("ctrl+b", "back", "Previous question", show=False),
+        Binding("ctrl+o", "open_clauses", "Cited clauses"),
     ]
 
     def __init__(self, session_id: str):
@@ -134,7 +136,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
             with Vertical(id="interview-main"):
                 yield Static(id="question-bar")
                 yield Transcript(id="transcript")
-                yield Input(placeholder="Answer, or /help for commands…", id="answer")
+                yield EntryLine(placeholder="Answer, or /help for commands…", id="answer")
         yield IndexStatusBar(id="status")
         yield Footer()
 
@@ -158,6 +160,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
         if self.is_mounted:
             self.turn.refresh()
             self._update_progress()
+            self.query_one("#answer", Input).focus()
 
     # --- which question ----------------------------------------------------------------------------
 
@@ -295,7 +298,6 @@ class InterviewScreen(AsksQuestions, AppScreen):
         text = event.value.strip()
         if not text and self.draft is None:
             return
-        event.input.clear()
         self.query_one(Transcript).user(text)
         if self.saving:
             self.waiting.append(text)
@@ -484,6 +486,35 @@ class InterviewScreen(AsksQuestions, AppScreen):
 
     def action_back(self) -> None:
         self._cmd_back("")
+
+    def reask(self, question_id: str) -> None:
+        """Ask a question again (from the answers screen); answering replaces its answer."""
+        question = self.turn.question(question_id)
+        self.turn.skipped.discard(question.id)
+        self._ask(question)
+        self.query_one("#answer", Input).focus()
+
+    def action_open_clauses(self) -> None:
+        """The current question's clauses in the browser (a choice when it cites several)."""
+        from assistant.tui.screens.dialogs import ChoiceDialog
+        from knowledge.catalogue import ClauseKey
+
+        if self.current is None:
+            self.notify("No question is open.", title="Clauses")
+            return
+        catalogue = self.q1app.backend.catalogue
+        keys = [ClauseKey(s, e, i) for _, s, e, i in self.current.clauses.keyed() if catalogue.get(s, e, i)]
+        if len(keys) == 1:
+            self.q1app.open_clause(keys[0])
+        elif keys:
+            choices = [(f"{catalogue.get(*k).label} {catalogue.get(*k).title}", str(k)) for k in keys]
+            by_name = {str(k): k for k in keys}
+
+            def picked(name: str | None) -> None:
+                if name is not None:
+                    self.q1app.open_clause(by_name[name])
+
+            self.app.push_screen(ChoiceDialog("Open which clause?", choices), picked)
 
     def action_leave(self) -> None:
         if self.draft is not None:
