@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from assistant.locations import DataPaths
 from knowledge.errors import Q1AuditError
 from knowledge.hashing import file_sha256
+from knowledge.input_limits import InputLimitError, InputLimits, load_json
 
 FORMAT = "q1audit-kb-pack/1"
 MANIFEST = "manifest.json"
@@ -31,7 +32,7 @@ MAX_TOTAL_BYTES = 8 << 30
 """More than any department's procedures and index; a pack claiming more is refused before unpacking."""
 MAX_RATIO = 200
 """A member that expands more than this (a zip bomb) is refused; SQLite pages and indexes stay far below."""
-MAX_MANIFEST_BYTES = 16 << 20
+MANIFEST_LIMITS = InputLimits("kb pack manifest", max_bytes=16 << 20, max_depth=10, max_nodes=1_000_000, max_seconds=30)
 
 
 class KbPackError(Q1AuditError):
@@ -154,9 +155,12 @@ def read_pack_manifest(source: Path) -> PackManifest:
     try:
         with zipfile.ZipFile(source) as archive:
             info = archive.getinfo(MANIFEST)
-            if info.file_size > MAX_MANIFEST_BYTES:
+            if info.file_size > MANIFEST_LIMITS.max_bytes:
                 raise KbPackError(f"{source}: manifest too large; this is not a q1audit pack")
-            manifest = PackManifest.model_validate_json(archive.read(info))
+            text = archive.read(info).decode("utf-8")
+        manifest = PackManifest.model_validate(load_json(text, f"{source}:{MANIFEST}", MANIFEST_LIMITS))
+    except InputLimitError as exc:
+        raise KbPackError(str(exc)) from None
     except FileNotFoundError:
         raise KbPackError(f"{source}: no such file") from None
     except (zipfile.BadZipFile, KeyError, OSError, ValidationError, ValueError):

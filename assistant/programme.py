@@ -9,7 +9,14 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from assistant.sessions.models import CorrectiveAction, Finding, Session, SessionStatus
+from assistant.sessions.models import (
+    CorrectiveAction,
+    Finding,
+    FindingStatus,
+    RepeatOf,
+    Session,
+    SessionStatus,
+)
 from assistant.sessions.service import SessionService
 from rules.models import ClauseCitation
 
@@ -43,17 +50,6 @@ def action_closed(action: CorrectiveAction) -> date | None:
     return None
 
 
-class RepeatOf(BaseModel):
-    finding: str
-    audit: str
-    """The earlier audit's number."""
-    audit_uid: str
-    action_closed: date
-
-    def describe(self) -> str:
-        return f"repeat of {self.finding} in audit {self.audit}"
-
-
 class AuditRow(BaseModel):
     number: str
     uid: str
@@ -72,6 +68,8 @@ class FindingRow(BaseModel):
     audit: str
     audit_date: date
     id: str
+    number: str | None = None
+    """F-01 ... in the audit's report to the auditee."""
     rule: str | None
     title: str
     process: str | None
@@ -118,13 +116,59 @@ def _held(session: Session, as_of: date) -> bool:
     return session.status != SessionStatus.planned and session.audit_date <= as_of
 
 
+def auditee_numbers(findings: list[Finding]) -> dict[str, str]:
+    """F-01 ... as the session's report to the auditee numbers them: decided findings that count, in order."""
+    listed = [f for f in findings if _counted(f) and f.status != FindingStatus.proposed]
+    return {f.id: f"F-{i:02d}" for i, f in enumerate(listed, start=1)}
+
+
+def _rows(session: Session, found: list[Finding]) -> list[FindingRow]:
+    numbers = auditee_numbers(found)
+    return [
+        FindingRow(audit=session.id, audit_date=session.audit_date, id=f.id, number=numbers.get(f.id),
+                   rule=f.rule_id, title=f.title, process=f.process, grade=f.grade.value, status=f.status.value,
+                   clause=primary_clause(f.clauses), action_closed=action_closed(f.action))
+        for f in found if _counted(f)
+    ]
+
+
 def _repeat_of(row: FindingRow, earlier: list[FindingRow], window: int, uids: dict[str, str]) -> RepeatOf | None:
     """The latest earlier finding on the same rule or clause whose action closed in the window before `row`."""
     for old in sorted(earlier, key=lambda r: r.audit_date, reverse=True):
         same = (row.rule and row.rule == old.rule) or row.clause == old.clause
         if same and old.action_closed and old.action_closed < row.audit_date <= add_months(old.action_closed, window):
-            return RepeatOf(finding=old.id, audit=old.audit, audit_uid=uids[old.audit], action_closed=old.action_closed)
+            return RepeatOf(finding=old.id, number=old.number, audit=old.audit, audit_uid=uids[old.audit],
+                            action_closed=old.action_closed)
     return None
+
+
+class RepeatFinder:
+    """Flags a session's findings that repeat an earlier audit's, for `findings`, the TUI and the exports.
+
+    The earlier audits' findings are read once (they do not change while this session is worked on);
+    `flag` is then cheap enough to run at every refresh of the findings panel.
+    """
+
+    def __init__(self, service: SessionService, session_id: str, window_months: int = REPEAT_WINDOW_MONTHS):
+        self.session = service.get(session_id)
+        self.window = window_months
+        # An earlier audit matters only if an action of it closed within the window, so it changed since.
+        since = add_months(self.session.audit_date, -window_months)
+        earlier = [s for s in service.list() if s.audit_date < self.session.audit_date and s.uid != self.session.uid
+                   and s.updated_at.date() >= since]
+        self.uids = {s.id: s.uid for s in earlier}
+        self.earlier = [row for s in earlier for row in _rows(s, service.findings(s.id))]
+
+    def flag(self, findings: list[Finding]) -> list[Finding]:
+        """The findings, each with `repeat_of` set where it repeats an earlier one (None elsewhere)."""
+        if not self.earlier:
+            return findings
+        rows = {row.id: row for row in _rows(self.session, findings)}
+        return [
+            f.model_copy(update={"repeat_of": _repeat_of(rows[f.id], self.earlier, self.window, self.uids)
+                                 if f.id in rows else None})
+            for f in findings
+        ]
 
 
 def build_programme(
@@ -147,10 +191,7 @@ def build_programme(
             criteria=s.header.criteria.standards + s.header.criteria.procedures,
             result=dict(Counter(f.grade.value for f in found)),
         ))
-        for f in found:
-            row = FindingRow(audit=s.id, audit_date=s.audit_date, id=f.id, rule=f.rule_id, title=f.title,
-                             process=f.process, grade=f.grade.value, status=f.status.value,
-                             clause=primary_clause(f.clauses), action_closed=action_closed(f.action))
+        for row in _rows(s, found):
             earlier = [r for r in findings if r.audit_date < s.audit_date]
             row.repeat_of = _repeat_of(row, earlier, repeat_window_months, uids)
             findings.append(row)

@@ -29,15 +29,19 @@ class SessionExport(SessionArchive):
     format: Literal["q1audit-session"] = FORMAT_NAME
     schema_version: int = SCHEMA_VERSION
     findings: list[Finding]
-    """Current findings with decisions and corrective actions; derived, so an import recomputes them."""
+    """Current findings with decisions and corrective actions; derived, so an import recomputes them.
+    `repeat_of` names an earlier audit's finding in the exporting data directory."""
     escalation_hints: list[EscalationHint]
 
 
 def build_export(service: SessionService, session_id: str) -> SessionExport:
+    """The session's rows and findings; a finding that repeats one of an earlier audit here says so."""
+    from assistant.programme import RepeatFinder
+
     archive = read_archive(service, session_id)
     return SessionExport(
         **dict(archive),
-        findings=service.findings(archive.session.id),
+        findings=RepeatFinder(service, archive.session.id).flag(service.findings(archive.session.id)),
         escalation_hints=service.escalation_hints(archive.session.id),
     )
 

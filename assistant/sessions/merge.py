@@ -22,7 +22,7 @@ from assistant.sessions.archive import (
 from assistant.sessions.attachments import copy_or_reuse_attachments, remove_attachments
 from assistant.sessions.db import write_transaction
 from assistant.sessions.errors import SessionClosedError, SessionError
-from assistant.sessions.models import AnswerChange, AnswerRecord
+from assistant.sessions.models import AnswerChange, AnswerRecord, SessionStatus
 from assistant.sessions.service import MANUAL_PREFIX, SessionService
 
 ConflictKind = Literal["answer", "decision", "corrective action"]
@@ -216,8 +216,12 @@ def merge_archives(target: SessionArchive, incoming: SessionArchive, merged_at: 
     team = header.team
     people = [p for p in (incoming.session.header.team.lead, *incoming.session.header.team.members) if p]
     members = list(dict.fromkeys([*team.members, *(p for p in people if p != team.lead)]))
+    status = target.session.status
+    if status == SessionStatus.planned and answers:  # as when the lead answers a question here
+        status = SessionStatus.in_progress
     session = target.session.model_copy(update={
         "header": header.model_copy(update={"team": team.model_copy(update={"members": members})}),
+        "status": status,
         "updated_at": merged_at,
     })
     plan.archive = SessionArchive(session=session, answers=answers, history=history, decisions=decisions,

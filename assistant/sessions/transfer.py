@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from assistant.sessions.archive import SessionArchive, read_archive, restore_archive
 from assistant.sessions.errors import SessionError
 from assistant.sessions.identity import NUMBER, new_uid, next_number
-from assistant.sessions.models import Session
+from assistant.sessions.models import AnswerRecord, Session
 from assistant.sessions.service import SessionService
 
 
@@ -77,7 +77,20 @@ def differences(ours: SessionArchive, theirs: SessionArchive) -> list[str]:
 
 
 def _renumbered(archive: SessionArchive, number: str) -> SessionArchive:
-    return archive.model_copy(update={"session": archive.session.model_copy(update={"id": number})})
+    """The archive under another number. Attachment names start with the session's folder: they move to
+    the new number's, so they never name a file of the session that holds the old number here."""
+    old = f"{archive.session.id}/"
+
+    def moved(record: AnswerRecord) -> AnswerRecord:
+        names = [f"{number}/{n.removeprefix(old)}" if n.startswith(old) else n for n in record.attachments]
+        return record if names == record.attachments else record.model_copy(update={"attachments": names})
+
+    return archive.model_copy(update={
+        "session": archive.session.model_copy(update={"id": number}),
+        "answers": [moved(r) for r in archive.answers],
+        "history": [c.model_copy(update={"new": moved(c.new), "old": moved(c.old) if c.old else None})
+                    for c in archive.history],
+    })
 
 
 def import_archive(service: SessionService, archive: SessionArchive, as_new: bool = False) -> ImportOutcome:

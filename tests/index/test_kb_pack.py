@@ -32,6 +32,11 @@ def answers(home) -> list[dict]:
     return out
 
 
+def files(home) -> dict[str, bytes]:
+    return {p.relative_to(home).as_posix(): p.read_bytes() for p in sorted(home.rglob("*"))
+            if p.is_file() and p.parts[len(home.parts)] in ("knowledge.db", "index", "documents")}
+
+
 def test_pack_and_use_round_trip_answers_identically(tmp_path, procedure_file):
     dept, colleague = tmp_path / "dept", tmp_path / "colleague"
     assert run(dept, "kb", "import", str(procedure_file)).exit_code == 0
@@ -44,7 +49,9 @@ def test_pack_and_use_round_trip_answers_identically(tmp_path, procedure_file):
     used = run(colleague, "kb", "use", str(tmp_path / "dept.q1kb"))
     assert used.exit_code == 0 and "read-only" in used.output, used.output
     assert json.loads(run(colleague, "index", "status", "--json").output)["state"] == "current"
+    unpacked = files(colleague)
     assert answers(colleague) == answers(dept)
+    assert files(colleague) == unpacked, "asking writes nothing to a pack in use"
     assert run(colleague, "kb", "list", "--json").output == run(dept, "kb", "list", "--json").output
 
     refused = run(colleague, "kb", "import", str(procedure_file))
@@ -75,7 +82,9 @@ def test_use_refuses_altered_or_unsafe_packs_and_own_documents(tmp_path, procedu
     altered = write("altered.q1kb", members | {doc: members[doc].replace(b"sticker", b"stickex")})
     outside = dict(manifest, files=[*manifest["files"], {"name": "../evil", "size": 1, "sha256": "0" * 64}])
     unsafe = write("unsafe.q1kb", members | {"manifest.json": json.dumps(outside).encode(), "../evil": b"x"})
+    nested = write("nested.q1kb", members | {"manifest.json": ("[" * 5000 + "]" * 5000).encode()})
     for pack, message in ((altered, "does not match its checksum"), (unsafe, "refuses member '../evil'"),
+                          (nested, "nested deeper than 10 levels"),
                           (procedure_file, "not a q1audit knowledge-base pack")):
         result = run(colleague, "kb", "use", str(pack))
         assert result.exit_code == 1 and message in result.output, result.output

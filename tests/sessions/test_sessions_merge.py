@@ -54,6 +54,7 @@ def test_merge_of_two_auditors_gives_the_union_with_conflicts_listed(tmp_path):
 
     current = answers(lead, sid)
     assert set(current) == {"pur_procedure", "pur_reeval", "cal_due_date"}
+    assert json.loads(ok(lead, "session", "show", sid, "--json"))["status"] == "in_progress", "answered now"
     assert current["pur_reeval"]["value"] == "yes" and current["pur_reeval"]["answered_by"] == "bob"
     attached = current["pur_procedure"]["attachments"]
     assert len(attached) == 1 and (lead / "attachments" / attached[0]).read_bytes() == photo.read_bytes()

@@ -33,6 +33,10 @@ def test_two_laptops_export_and_a_third_imports_both_without_clash(tmp_path):
     a_id, b_id = new_session(ana, "Purchasing, plant 1"), new_session(bob, "Purchasing, plant 2")
     assert a_id == b_id, "each laptop numbers from 001: the clash this test is about"
     cli(ana, "session", "answer", a_id, "pur_procedure", "yes")
+    photo = tmp_path / "IMG_0001.jpg"
+    photo.write_bytes(b"\xff\xd8 a photo")
+    for home, sid in ((ana, a_id), (bob, b_id)):
+        assert cli(home, "session", "answer", sid, "pur_reeval", "yes", "--attach", str(photo)).exit_code == 0
     a = export(ana, a_id, tmp_path / "a.json")
     b = export(bob, b_id, tmp_path / "b.json")
     assert uuid.UUID(a["session"]["uid"]).version == 4 and a["session"]["uid"] != b["session"]["uid"]
@@ -46,6 +50,11 @@ def test_two_laptops_export_and_a_third_imports_both_without_clash(tmp_path):
     assert {s["uid"] for s in listed.values()} == {a["session"]["uid"], b["session"]["uid"]}
     assert listed[a_id]["header"]["title"] == "Purchasing, plant 1"
     assert listed[number]["header"]["title"] == "Purchasing, plant 2"
+    # Bob's photo had the same name as Ana's: under its new number it can never show Ana's file.
+    shown = json.loads(cli(lead, "session", "show", number, "--json").output)["answers"]
+    bobs = next(a["attachments"] for a in shown if a["question_id"] == "pur_reeval")
+    assert bobs == [f"{number}/pur_reeval_IMG_0001.jpg"], bobs
+    assert "nothing to do" in cli(lead, "session", "import", str(tmp_path / "b.json")).output
     # The renumbered session is exported with its uid and the new number.
     again = export(lead, number, tmp_path / "b-again.json")
     assert again["session"]["uid"] == b["session"]["uid"] and again["session"]["id"] == number
