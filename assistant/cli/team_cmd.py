@@ -75,11 +75,11 @@ def session_merge(paths: DataPaths, target: str, files: tuple[str, ...], attachm
 
 
 def _print_conflicts(service, session_id: str) -> None:
-    from assistant.sessions.merge import conflicts
+    from assistant.sessions.merge import conflicts, counted
 
     found = conflicts(service, session_id)
     if found:
-        click.echo(f"{len(found)} conflicts to settle (q1audit session settle {service.get(session_id).id} ITEM):")
+        click.echo(f"{counted(len(found), 'conflicts')} to settle (q1audit session settle {service.get(session_id).id} ITEM):")
     for c in found:
         click.echo(f"  {c.kind} {c.item}: kept {c.summary('kept')} by {c.kept_by or '?'}; "
                    f"other {c.summary('other')} by {c.other_by or '?'}")
