@@ -126,5 +126,6 @@ async def test_a_withdrawn_finding_stays_in_the_panel_and_can_be_reinstated(make
         assert withdrawn.status.value == "withdrawn"
         panel.query_one("#findings").move_cursor(row=[f.id for f in panel.findings].index("RSK-001"))
         await pilot.press("r")
+        await app.workers.wait_for_complete()  # decisions are saved in a worker
         await pilot.pause()
         assert app.backend.sessions.finding(session_id, "RSK-001").status.value == "confirmed"
