@@ -332,7 +332,8 @@ class InterviewScreen(AsksQuestions, AppScreen):
         try:
             parsed = self.turn.read(question.id, text, settle)
         except AnswerParseError as exc:
-            self.query_one(Transcript).note(f"Not understood, asked again: {exc.message}", "warning")
+            why = exc.message.removeprefix(f"{question.id}: ")  # the question is on screen; its id is for the CLI
+            self.query_one(Transcript).note(f"Not understood, asked again: {why}", "warning")
             return
         if not parsed.certain:
             self._ask_back(question, text, parsed)

@@ -47,7 +47,8 @@ class SessionsScreen(AppScreen):
         yield Static("Audit sessions: enter resumes the highlighted one, n starts a new one.", classes="heading")
         yield Static(id="acting-as")
         table: DataTable = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Session", "Status", "Answers", "Title", "Type", "Updated")
+        # The title last: at 80 columns a long one is cut, not the counts and dates after it.
+        table.add_columns("Session", "Status", "Answers", "Updated", "Type", "Title")
         yield table
         yield Static("Loading the audit checklists…", id="sessions-empty", classes="note")
         yield IndexStatusBar(id="status")
@@ -76,9 +77,9 @@ class SessionsScreen(AppScreen):
                 session.id,
                 session_status(session.status.value),
                 str(len(service.answers(session.id))),
-                session.header.title,
-                session.header.audit_type,
                 session.updated_at.strftime("%Y-%m-%d %H:%M"),
+                session.header.audit_type,
+                session.header.title,
                 key=session.id,
             )
         if keep in {s.id for s in sessions}:
