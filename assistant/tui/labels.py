@@ -25,6 +25,7 @@ _CLI_HINTS = [
     (re.compile(r",? or --all$"), ", or ask how Q1 differs from ISO"),
     (re.compile(r"\s*give a file name with -o"), " give a file name"),
     (re.compile(r"--(edition|standard|format): "), r"\1: "),
+    (re.compile(r"whatever --for says"), "whoever it is for"),
 ]
 
 

@@ -19,6 +19,8 @@ from assistant.tui.labels import for_the_app, grade_label, session_status
     ("no clause 9.9.9 (q1audit clause --list shows them all)", "no clause 9.9.9"),
     ("no Q1 requirement matches 'x': try a theme (records), a clause such as 5.5, or --all",
      "no Q1 requirement matches 'x': try a theme (records), a clause such as 5.5, or ask how Q1 differs from ISO"),
+    ("complete session, importable again (the team's archive: everything, whatever --for says)",
+     "complete session, importable again (the team's archive: everything, whoever it is for)"),
 ])
 def test_shell_advice_becomes_what_to_do_in_the_app(message, shown):
     assert for_the_app(message) == shown
