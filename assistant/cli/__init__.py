@@ -49,10 +49,10 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attr)
 
     def main(self, args=None, *rest, **kwargs):
-        from assistant.cli.guard import check_arguments
+        from assistant.cli.guard import checked_arguments
 
         try:
-            check_arguments(list(sys.argv[1:] if args is None else args))
+            args = checked_arguments(list(sys.argv[1:] if args is None else args))
         except Q1AuditError as exc:
             click.echo(f"q1audit: {exc}", err=True)
             sys.exit(1)
