@@ -50,12 +50,20 @@ def _no_model() -> HashingEmbedder:
 
 @pytest.fixture
 def make_app(tui_paths):
-    """`make_app()` has semantic search (hashing embedder); `make_app(model=False)` is keyword-only."""
+    """`make_app()` has semantic search (hashing embedder); `make_app(model=False)` is keyword-only.
+
+    The app survives its own bugs (notified and logged); a test fails if any app it made met one.
+    """
+    made: list[Q1AuditApp] = []
 
     def make(model: bool = True) -> Q1AuditApp:
-        return create_app(tui_paths, HashingEmbedder if model else _no_model)
+        app = create_app(tui_paths, HashingEmbedder if model else _no_model)
+        made.append(app)
+        return app
 
-    return make
+    yield make
+    errors = [error for app in made for error in app.unexpected_errors]
+    assert not errors, f"the app met unexpected errors: {errors!r}"
 
 
 async def _settle(pilot, phase: str | None = "semantic") -> None:
