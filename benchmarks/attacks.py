@@ -289,14 +289,18 @@ def attacks() -> list[tuple[str, str, Callable[[Box], str | None]]]:
         return attack
 
     def large_docx(box: Box) -> str | None:
+        import random
         import zipfile
 
         path = box.scratch / "huge.docx"
-        paragraph = "<w:p><w:r><w:t>" + "Suppliers are evaluated every year and gauges are calibrated. " * 8 + "</w:t></w:r></w:p>"
+        rng = random.Random(3)  # varied words: it packs about 4:1, as real text does, not like a zip bomb
+        words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))) for _ in range(300)]
+        body = "".join("<w:p><w:r><w:t>" + " ".join(rng.choice(words) for _ in range(60)) + "</w:t></w:r></w:p>"
+                       for _ in range(24_000))
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr("[Content_Types].xml", "<Types/>")
             z.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
-                       '2006/main"><w:body>' + paragraph * 24_000 + "</w:body></w:document>")
+                       '2006/main"><w:body>' + body + "</w:body></w:document>")
         started = time.perf_counter()
         done = box.run("kb", "import", str(path))
         took = time.perf_counter() - started
