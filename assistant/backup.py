@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import io
 import os
@@ -10,7 +9,6 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
@@ -24,7 +22,7 @@ except ImportError:  # Windows: one q1audit at a time restores there
     fcntl = None
 
 from assistant.locations import DataPaths
-from knowledge.durable_files import fsync_dir
+from knowledge.durable_files import fsync_dir, remove_stale_partials
 from knowledge.errors import Q1AuditError
 from knowledge.hashing import file_sha256
 from knowledge.input_limits import BACKUP_MANIFEST
@@ -35,8 +33,6 @@ DATABASES = ("audits.db", "knowledge.db")
 FOLDERS = ("documents", "attachments")
 """Copied file by file. The index is left out (a cache, rebuilt from knowledge.db) and so are exports."""
 BUSY_TIMEOUT_S = 10
-STALE_AFTER_S = 3600.0
-"""Leftovers younger than this may belong to a q1audit still running, and are kept."""
 
 
 class BackupError(Q1AuditError):
@@ -175,20 +171,7 @@ def _write_archive(target: Path, manifest: BackupManifest, members: list[tuple[P
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
-    _remove_stale_partials(target)
-
-
-def _remove_stale_partials(target: Path) -> None:
-    """A backup killed before its rename leaves its hidden partial beside the target, outside the data
-    directory that the next start cleans; the next backup to the same name removes those over an hour
-    old (a younger one may be another backup still writing)."""
-    cutoff = time.time() - STALE_AFTER_S
-    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.partial"):
-        try:
-            if stale.is_file() and not stale.is_symlink() and stale.stat().st_mtime < cutoff:
-                stale.unlink()
-        except OSError:
-            continue  # gone meanwhile, or not ours to remove
+    remove_stale_partials(target, ".{name}.*.partial")
 
 
 def has_data(paths: DataPaths) -> bool:

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assistant.backup import RESTORE_MARKER, STALE_AFTER_S, finish_interrupted_restore, referenced_attachments
+from assistant.backup import RESTORE_MARKER, finish_interrupted_restore, referenced_attachments
 from assistant.locations import DataPaths
 from assistant.sessions.attachments import PARTIAL_PREFIX
+from knowledge.durable_files import STALE_AFTER_S
 from knowledge.sqlite_files import is_read_only
 
 GRACE_S = STALE_AFTER_S

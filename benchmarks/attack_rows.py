@@ -360,6 +360,7 @@ def rows() -> list[tuple[str, str, Attack]]:
             if _integrity(box.home / "knowledge.db") != "ok":
                 return "knowledge.db damaged"
         done = box.run("kb", "import", str(folder), timeout=600)
+        _recover(box)  # as the next start an hour later: hidden partial copies of killed imports go
         return _clean(done, (0,)) or _copies_match(box)
 
     def kill_index(box) -> str | None:
@@ -383,8 +384,11 @@ def rows() -> list[tuple[str, str, Attack]]:
         proc.wait()
         if out.exists() and not out.stat().st_size:
             return "torn export"
+        for partial in box.scratch.glob(".*partial*"):  # as if the kill was over an hour ago
+            os.utime(partial, (time.time() - 7200, time.time() - 7200))
+        problem = _clean(box.run("export", box.session, "--format", "pdf", "-o", str(out), "--force"), (0,))
         left = [p.name for p in box.scratch.iterdir() if "partial" in p.name]
-        return f"warn: {left} left beside the target (outside the data dir, no start cleans it)" if left else None
+        return problem or (f"{left} left beside the target after the next export" if left else None)
 
     def kill_backup(box) -> str | None:
         proc = subprocess.Popen([sys.executable, "-m", "assistant", "backup", str(box.scratch / "b.tar.gz")], env=box.env,
@@ -566,7 +570,7 @@ def rows() -> list[tuple[str, str, Attack]]:
         ("3.25", "a legitimate answers file with an attachment", legit_attachment),
         ("4.01-4.03", "kb import of 400 files killed at 1.5 s and 3 s, then rerun", kill_import),
         ("4.04-4.05", "index build killed, then ask", kill_index),
-        ("4.09-4.10", "PDF export killed", kill_export),
+        ("4.09-4.10", "PDF export killed, then the next export to that file", kill_export),
         ("4.11", "backup killed, then the next start and the next backup", kill_backup),
         ("4.15", "two CLI writers answering the same question 15 times each", two_cli_writers),
         ("4.16", "writers through the API with a backup meanwhile", pytest_rows("tests/robustness/test_robustness_two_writers.py")),
@@ -622,4 +626,4 @@ def _copies_match(box) -> str | None:
     with sqlite3.connect(box.home / "knowledge.db") as db:
         stored = {r[0] for r in db.execute("select stored_name from documents where stored_name is not null")}
     on_disk = {p.name for p in (box.home / "documents").iterdir()}
-    return None if stored == on_disk else f"{len(on_disk - stored)} orphan copies, {len(stored - on_disk)} missing"
+    return None if stored == on_disk else f"orphan copies {sorted(on_disk - stored)[:3]}, missing {sorted(stored - on_disk)[:3]}"

@@ -8,9 +8,14 @@ row that names it commits.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
+import time
 from pathlib import Path
+
+STALE_AFTER_S = 3600.0
+"""Leftovers younger than this may belong to a q1audit still running, and are kept."""
 
 
 def fsync_dir(folder: Path) -> None:
@@ -53,3 +58,17 @@ def make_folder(folder: Path) -> None:
         except FileExistsError:
             continue  # made meanwhile by another q1audit, which syncs it
         fsync_dir(new.parent)
+
+
+def remove_stale_partials(target: Path, pattern: str) -> None:
+    """Remove hidden partial files beside `target` (named by `pattern`, where `{name}` is the target's
+    name) that a killed write left over an hour ago. Exports and backups are written beside their
+    target, often outside the data directory that the start-up clean-up looks at, so the next write
+    to the same name tidies up after the killed one."""
+    cutoff = time.time() - STALE_AFTER_S
+    for stale in Path(target).parent.glob(pattern.format(name=glob.escape(Path(target).name))):
+        try:
+            if stale.is_file() and not stale.is_symlink() and stale.stat().st_mtime < cutoff:
+                stale.unlink()
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove

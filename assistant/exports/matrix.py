@@ -11,7 +11,7 @@ from assistant.exports.errors import ExportError
 from assistant.exports.markdown_export import md
 from assistant.exports.safety import clean_text, looks_like_formula
 from index.matrix import ConformityMatrix, MatrixRow
-from knowledge.durable_files import create_private
+from knowledge.durable_files import create_private, remove_stale_partials
 
 COLUMNS = [
     ("Clause", 10), ("Title", 40), ("Procedure required", 11), ("Status", 14), ("Document", 12),
@@ -111,4 +111,5 @@ def write_matrix(matrix: ConformityMatrix, path: Path, force: bool = False) -> P
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+    remove_stale_partials(target, ".{name}.partial-*")  # left by killed exports to the same file
     return target

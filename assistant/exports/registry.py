@@ -12,7 +12,7 @@ from assistant.exports.errors import ExportError
 from assistant.exports.safety import safe_filename
 from assistant.sessions.models import Session
 from assistant.sessions.service import SessionService
-from knowledge.durable_files import create_private
+from knowledge.durable_files import create_private, remove_stale_partials
 
 
 class ExportFormat(NamedTuple):
@@ -121,6 +121,7 @@ def export_session(
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+    remove_stale_partials(target, ".{name}.partial-*")  # left by killed exports to the same file
     return target
 
 

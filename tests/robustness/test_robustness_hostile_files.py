@@ -229,6 +229,18 @@ def test_a_backup_removes_stale_partials_that_killed_backups_left_beside_its_tar
     assert fresh.exists() and other.exists()  # another backup may still be writing; another name is not ours
 
 
+def test_an_export_removes_stale_partials_that_killed_exports_left_beside_its_target(cli, tmp_path):
+    sid = cli("session", "new", "--title", "t", "--scope", "purchasing").output.strip()
+    target = tmp_path / "r.json"
+    stale, fresh = tmp_path / ".r.json.partial-111", tmp_path / ".r.json.partial-222"
+    for path in (stale, fresh):
+        path.write_bytes(b"half a report")
+    old = os.stat(stale).st_mtime - 7200
+    os.utime(stale, (old, old))
+    assert cli("export", sid, "--format", "json", "-o", str(target)).exit_code == 0
+    assert not stale.exists() and fresh.exists()
+
+
 def test_a_file_large_by_its_size_is_asked_about_before_it_is_read(cli, tmp_path, monkeypatch):
     monkeypatch.setattr("index.importer.LARGE_IMPORT_PASSAGES", 2)
     monkeypatch.setattr("assistant.cli.kb_cmd.expected_model_name", lambda: "minilm", raising=False)
