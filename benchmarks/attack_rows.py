@@ -33,8 +33,13 @@ def _clean(done: subprocess.CompletedProcess, codes=(0, 1, 2)) -> str | None:
     return None
 
 
+PACKS = {"PACK_POW": {"when": "2 ** pur_reeval_sampled > pur_reeval_done ** pur_reeval_done ** pur_reeval_done"},
+         "PACK_SLICE": {"when": 'pur_procedure[0:99999999999999999999] == "x"'}}
+
+
 def _sub(box, args) -> list:
-    return [box.session if a == "S" else str(a) if isinstance(a, Path) else a for a in args]
+    return [box.session if a == "S" else str(_pack(box, **PACKS[a])) if a in PACKS
+            else str(a) if isinstance(a, Path) else a for a in args]
 
 
 def cli(*commands: tuple, codes=(1,), says: str | None = None, timeout: float = 120) -> Attack:
@@ -542,6 +547,9 @@ def rows() -> list[tuple[str, str, Attack]]:
             "tests/robustness/test_robustness_fuzz_documents.py")),
         ("2.12", "PDF of 600 pages", many_pages),
         ("2.13", "50 MB text file", big_text),
+        ("2.14", "24 MB text file just under the limit, no terminal", lambda box: cli(
+            ("kb", "import", box.file("near.txt", ("Suppliers are evaluated. " * 40 + "\n\n") * 24_000)),
+            says="by its size")(box)),
         ("2.15", "random bytes as .md, /bin/ls as .txt", not_text),
         ("2.17", "folder holding a symlink to /etc/passwd", folder_symlink),
         ("2.18-2.19", "file names with backslashes, newlines, a dash, markup; Document No with ../", odd_names),
@@ -550,6 +558,8 @@ def rows() -> list[tuple[str, str, Attack]]:
         ("2.26", "Latin-1 text with a Latin-1 Document No", latin1),
         ("3.01", "condition reaching __class__", pack_refused(when="pur_procedure.__class__ == \"x\"")),
         ("3.02", "condition with 2**99999999", pack_refused(when="pur_reeval_sampled > 2**99999999")),
+        ("3.03", "answers as exponents (2 ** answer, a ** a ** a)", cli(("rules", "check", "PACK_POW"), codes=(0, 1))),
+        ("3.08", "a huge slice x[0:99999999999999999999]", cli(("rules", "check", "PACK_SLICE"), codes=(0, 1))),
         ("3.05", "bad date literal, division by zero, huge string repeat",
          pack_refused(when='d"0000-00-00" < audit_date')),
         ("3.06", "condition of 996 characters", pack_refused(when="(" * 190 + "true" + ")" * 190 + " and " + "not " * 95 + "true")),

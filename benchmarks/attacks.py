@@ -267,7 +267,7 @@ def attacks() -> list[tuple[str, str, Callable[[Box], str | None]]]:
             data = outer / "data"
             if setup == "empty 0755":
                 data.mkdir()
-            elif setup == "populated 0755":
+            elif setup in ("populated 0755", "populated 0700"):
                 shutil.copytree(box.home, data)
             else:  # inside a 0700 folder of another user
                 shutil.copytree(box.home, data)
@@ -276,7 +276,7 @@ def attacks() -> list[tuple[str, str, Callable[[Box], str | None]]]:
             if setup != "inside 0700":
                 for path in [data, *data.rglob("*")]:
                     os.chown(path, 1234, 1234, follow_symlinks=False)
-                data.chmod(0o755)
+                data.chmod(0o700 if setup == "populated 0700" else 0o755)
             return _clean(_without_privileges(box, data, *args), codes)
         return attack
 
@@ -358,6 +358,7 @@ def attacks() -> list[tuple[str, str, Callable[[Box], str | None]]]:
 
     return [
         ("1.36", "foreign-owned empty 0755 data dir: session new", foreign("empty 0755", "session", "new", "--title", "x")),
+        ("1.37", "foreign-owned 0700 data dir: session list", foreign("populated 0700", "session", "list")),
         ("1.38", "foreign-owned 0755 data dir: session list", foreign("populated 0755", "session", "list", codes=(0, 2))),
         ("1.39", "data dir inside another user's 0700 folder: session list", foreign("inside 0700", "session", "list")),
         ("1.41", "disk full: session show", full("session", "show", "S", codes=(0,))),
