@@ -20,7 +20,7 @@ SUBCOMMANDS = {
     "index": "assistant.cli.index_cmd:index",
     "ask": "assistant.cli.ask_cmd:ask",
     "bench": "assistant.cli.bench_cmd:bench",
-    "session": "assistant.cli.session_cmd:session",
+    "session": "assistant.cli.team_cmd:session",
     "findings": "assistant.cli.session_cmd:findings",
     "finding": "assistant.cli.session_cmd:finding",
     "rules": "assistant.cli.rules_cmd:rules",
@@ -29,6 +29,7 @@ SUBCOMMANDS = {
     "diff": "assistant.cli.diff_cmd:diff",
     "backup": "assistant.cli.backup_cmd:backup",
     "restore": "assistant.cli.backup_cmd:restore",
+    "programme": "assistant.cli.programme_cmd:programme",
     "serve": "assistant.cli.serve_cmd:serve",
     "tui": "assistant.cli.tui_cmd:tui",
 }

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.sessions.identity import new_uid
 from rules.models import AnswerType, AnswerValue, AuditType, ClauseCitation, EscalationHint, Grade, Statement
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "EscalationHint",
     "Finding",
     "FindingStatus",
+    "RepeatOf",
     "ReportApproval",
     "Scope",
     "Session",
@@ -144,7 +146,9 @@ class SourceChange(BaseModel):
 
 class Session(BaseModel):
     id: str
-    """Like `2025-003`: the year it was created and a running number."""
+    """Like `2025-003`: the number people say aloud; unique in one data directory, renumbered on import."""
+    uid: str = Field(default_factory=new_uid)
+    """Unique across every laptop and data directory (a UUID4); an export made before uids gets a new one."""
     header: SessionHeader
     status: SessionStatus = SessionStatus.planned
     created_at: datetime
@@ -246,6 +250,26 @@ class CorrectiveAction(BaseModel):
         )
 
 
+class RepeatOf(BaseModel):
+    """An earlier audit's finding on the same rule or clause, found again after its corrective action closed."""
+
+    finding: str
+    """Its id in that audit (`PUR-004`, `M-001`)."""
+    number: str | None = None
+    """Its number in that audit's report to the auditee (`F-03`); None if it was never reported."""
+    audit: str
+    audit_uid: str
+    action_closed: date
+
+    def describe(self) -> str:
+        shown = f"{self.number} ({self.finding})" if self.number else self.finding
+        return f"repeat of {shown} in audit {self.audit}"
+
+    def warning(self) -> str:
+        """The line shown with the new finding: the question Q1 and ISO ask about the earlier action."""
+        return f"R{self.describe()[1:]}, whose corrective action was closed {self.action_closed}: was it effective?"
+
+
 class Finding(BaseModel):
     """A proposed or manual finding merged with the auditor's decision and the corrective action."""
 
@@ -278,6 +302,9 @@ class Finding(BaseModel):
     (`answers` keeps those it was decided on)."""
     reinstated_at: datetime | None = None
     """Set when the auditor kept a withdrawn finding although its rule no longer fires."""
+    repeat_of: RepeatOf | None = None
+    """Set where findings are shown or exported (`assistant.programme.RepeatFinder`): it depends on the
+    other audits in the data directory, so the session itself never stores it."""
 
     @property
     def manual(self) -> bool:

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from assistant.cli import main
 from assistant.sessions.answer_files import read_answers_file
+from assistant.sessions.identity import new_uid
 from assistant.sessions.models import Scope, SessionHeader
 from assistant.sessions.service import SessionService
 from knowledge.input_limits import InputLimitError
@@ -319,7 +320,8 @@ def test_a_huge_duration_literal_in_a_rule_condition_is_one_line():
 def test_session_numbers_never_roll_over_to_seven_digits(session):
     service, sid = session
     year = sid.split("-")[0]
-    service.db["sessions"].insert({**service.db["sessions"].get(sid), "id": f"{year}-999999", "seq": 999_999})
+    service.db["sessions"].insert({**service.db["sessions"].get(sid), "id": f"{year}-999999", "seq": 999_999,
+                                   "uid": new_uid()})
     new = service.create(SessionHeader(title="next", scope=Scope(processes=["purchasing"])))
     assert new.id == f"{year}-002"
 

@@ -20,6 +20,7 @@ from assistant.tui.screens.dialogs import ACTION_FIELDS, ChoiceDialog, Correctiv
 from assistant.tui.widgets.status_bar import IndexStatusBar
 
 if TYPE_CHECKING:
+    from assistant.programme import RepeatFinder
     from assistant.sessions.models import Finding
     from assistant.sessions.service import SessionService
     from assistant.sessions.turn import AuditSession
@@ -57,6 +58,8 @@ def finding_content(finding: Finding, catalogue: Catalogue, questions: dict[str,
         parts.append(f": {finding.dismiss_reason}")
     if process:
         parts.append((f" · {process}", "dim"))
+    if finding.repeat_of is not None:
+        parts.append((f"\n{finding.repeat_of.warning()}", "bold $warning"))
     if finding.answers_changed_since_decision:
         parts.append(("\nAn answer behind it changed after the decision: look again.", "bold $warning"))
     if finding.decision is not None:
@@ -107,6 +110,7 @@ class FindingsScreen(AppScreen):
         super().__init__()
         self.session_id = session_id
         self.findings: list[Finding] = []
+        self.repeats: RepeatFinder | None = None
         self.hints_open = False
         """Escalation hints take one line until `h` unfolds them (a dozen can fill a laptop screen)."""
         self.pending: deque[tuple[str, Callable[[], str]]] = deque()
@@ -135,7 +139,10 @@ class FindingsScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from assistant.programme import RepeatFinder
+
         self.sub_title = f"Findings of {self.session_id}"
+        self.repeats = RepeatFinder(self.service, self.session_id)
         self.turn.refresh()
         self.refresh_findings()
         self.query_one("#findings", DataTable).focus()
@@ -150,11 +157,13 @@ class FindingsScreen(AppScreen):
         table = self.query_one("#findings", DataTable)
         keep = keep or self.selected_id()
         state = self.turn.state
-        self.findings = state.findings + state.withdrawn
+        found = state.findings + state.withdrawn
+        self.findings = self.repeats.flag(found) if self.repeats else found
         table.clear()
         for finding in self.findings:
-            table.add_row(STATUS_MARK[finding.status.value], finding.id, grade_label(finding.grade.value),
-                          finding.title, key=finding.id)
+            title = f"↻ {finding.title}" if finding.repeat_of else finding.title
+            table.add_row(STATUS_MARK[finding.status.value], finding.id, grade_label(finding.grade.value), title,
+                          key=finding.id)
         self.hints = [hint.message for hint in state.hints]
         self._show_hints()
         if keep is not None and keep in {f.id for f in self.findings}:
