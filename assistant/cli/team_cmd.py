@@ -37,13 +37,14 @@ def session_import(paths: DataPaths, file: str, as_new: bool) -> None:
 @session.command("merge")
 @click.argument("target")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-@click.option("--attachments", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The colleague's attachments folder (their data directory's attachments/), to copy the files.")
+@click.option("--attachments", type=click.Path(exists=True, file_okay=False, path_type=Path), multiple=True,
+              help="A colleague's attachments folder (their data directory's attachments/), to copy the files; "
+                   "once per FILE, in the same order.")
 @click.option("--undo", is_flag=True, help="Put TARGET back as it was before its latest merge.")
 @BY_OPTION
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="What each merge did, as JSON.")
 @click.pass_obj
-def session_merge(paths: DataPaths, target: str, files: tuple[str, ...], attachments: Path | None, undo: bool,
+def session_merge(paths: DataPaths, target: str, files: tuple[str, ...], attachments: tuple[Path, ...], undo: bool,
                   by: str | None, as_json: bool) -> None:
     """Bring colleagues' answers, attachments, manual findings and decisions (their JSON exports) into TARGET.
 
@@ -62,9 +63,14 @@ def session_merge(paths: DataPaths, target: str, files: tuple[str, ...], attachm
         return
     if not files:
         raise click.UsageError("name at least one exported session (q1audit export ID --format json)")
+    if attachments and len(attachments) != len(files):
+        # Two colleagues' folders both hold `2026-001/...` names: each file is matched with its own folder.
+        raise click.UsageError(f"give --attachments once per file ({len(files)}), in the same order, or not at all")
     exports = [read_export(f) for f in files]  # every file checked before the first merge
     who = _by(service, target, by)
-    reports = [merge_into(service, target, e, Path(f).name, who, attachments) for e, f in zip(exports, files, strict=True)]
+    folders = attachments or (None,) * len(files)
+    reports = [merge_into(service, target, e, Path(f).name, who, folder)
+               for e, f, folder in zip(exports, files, folders, strict=True)]
     if as_json:
         click.echo(json.dumps([r.model_dump(mode="json", exclude={"plan": {"archive"}}) for r in reports], indent=2))
         return
@@ -75,11 +81,11 @@ def session_merge(paths: DataPaths, target: str, files: tuple[str, ...], attachm
 
 
 def _print_conflicts(service, session_id: str) -> None:
-    from assistant.sessions.merge import conflicts
+    from assistant.sessions.merge import conflicts, counted
 
     found = conflicts(service, session_id)
     if found:
-        click.echo(f"{len(found)} conflicts to settle (q1audit session settle {service.get(session_id).id} ITEM):")
+        click.echo(f"{counted(len(found), 'conflicts')} to settle (q1audit session settle {service.get(session_id).id} ITEM):")
     for c in found:
         click.echo(f"  {c.kind} {c.item}: kept {c.summary('kept')} by {c.kept_by or '?'}; "
                    f"other {c.summary('other')} by {c.other_by or '?'}")

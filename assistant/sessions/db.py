@@ -99,11 +99,14 @@ def m002_decision_snapshots(db: Database) -> None:
 @migrations()
 def m003_team_work(db: Database) -> None:
     """Session uids (existing sessions get one), and the record of merges and the conflicts they left."""
-    from assistant.sessions.identity import new_uid
+    from datetime import datetime
+
+    from assistant.sessions.identity import uid_before_uids
 
     db["sessions"].add_column("uid", str)
-    for (session_id,) in db.execute("select id from sessions").fetchall():
-        db.execute("update sessions set uid = ? where id = ?", (new_uid(), session_id))
+    for session_id, created_at in db.execute("select id, created_at from sessions").fetchall():
+        uid = uid_before_uids(session_id, datetime.fromisoformat(created_at))
+        db.execute("update sessions set uid = ? where id = ?", (uid, session_id))
     db["sessions"].create_index(["uid"], unique=True)
     db["merges"].create(
         {

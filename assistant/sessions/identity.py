@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -17,6 +18,18 @@ nothing else may come in from a file."""
 def new_uid() -> str:
     """A random UUID4: two laptops never draw the same one, so no registry or server is needed."""
     return str(uuid.uuid4())
+
+
+BEFORE_UIDS = uuid.uuid5(uuid.NAMESPACE_URL, "q1audit:session")
+
+
+def uid_before_uids(number: str, created_at: datetime) -> str:
+    """The uid of a session made before sessions had uids (a UUID5 of its number and creation time).
+
+    The data directory's migration and an import of an old export of the same session derive the same
+    one, so a colleague who upgrades later exports a session the lead already has, not a new one.
+    """
+    return str(uuid.uuid5(BEFORE_UIDS, f"{number}@{created_at.isoformat()}"))
 
 
 MAX_SEQUENCE = 999_999

@@ -90,11 +90,17 @@ class MergeReport(BaseModel):
         p = self.plan
         if not p.changed:
             return [f"{self.session_id}: nothing new to merge"]
-        added = ", ".join(f"{n} {kind}" for kind, n in p.added.items() if n) or "nothing new"
-        lines = [f"{self.session_id}: merged ({added}; {p.updated} replaced by a later one; {len(p.conflicts)} conflicts)"]
+        added = ", ".join(counted(n, kind) for kind, n in p.added.items() if n) or "nothing new"
+        lines = [f"{self.session_id}: merged ({added}; {p.updated} replaced by a later one; "
+                 f"{counted(len(p.conflicts), 'conflicts')})"]
         lines += [f"  manual finding {old} is now {new}" for old, new in p.renamed.items()]
         lines += [f"  missing attachment file {name} (name kept)" for name in self.missing_attachments]
         return lines
+
+
+def counted(n: int, plural: str) -> str:
+    """`2 answers`, `1 answer`: every noun here takes a plain -s."""
+    return f"{n} {plural if n != 1 else plural.removesuffix('s')}"
 
 
 # --- the merge itself: a pure function of two archives ---------------------------------------------

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.sessions.identity import new_uid
+from assistant.sessions.identity import new_uid, uid_before_uids
 from rules.models import AnswerType, AnswerValue, AuditType, ClauseCitation, EscalationHint, Grade, Statement
 
 __all__ = [
@@ -148,13 +148,26 @@ class Session(BaseModel):
     id: str
     """Like `2025-003`: the number people say aloud; unique in one data directory, renumbered on import."""
     uid: str = Field(default_factory=new_uid)
-    """Unique across every laptop and data directory (a UUID4); an export made before uids gets a new one."""
+    """Unique across every laptop and data directory (a UUID4; a UUID5 for sessions made before uids)."""
     header: SessionHeader
     status: SessionStatus = SessionStatus.planned
     created_at: datetime
     updated_at: datetime
     sources: list[SourceFingerprint] = Field(default_factory=list)
     """What the session was audited against: catalogue, checklists, rule packs and company procedures."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _uid_of_an_old_export(cls, data: object) -> object:
+        # An export made before uids: the uid its data directory's migration gives it, not a random one.
+        if isinstance(data, dict) and not data.get("uid") and isinstance(data.get("id"), str) and data.get("created_at"):
+            created = data["created_at"]
+            try:
+                when = created if isinstance(created, datetime) else datetime.fromisoformat(str(created))
+            except ValueError:
+                return data  # the field's own validation says what is wrong
+            return {**data, "uid": uid_before_uids(data["id"], when)}
+        return data
 
     @property
     def closed(self) -> bool:

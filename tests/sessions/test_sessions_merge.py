@@ -40,16 +40,22 @@ def test_merge_of_two_auditors_gives_the_union_with_conflicts_listed(tmp_path):
     ok(ana, "session", "answer", sid, "pur_reeval", "no - none re-evaluated", "--by", "ana")
     ok(ana, "finding", "add", sid, "--grade", "minor", "--clause", "Q1 5.6.1.1", "--text", "Approved supplier list not signed",
        "--by", "ana")
-    ok(bob, "session", "answer", sid, "cal_due_date", "2026-01-31", "--by", "bob")
+    gauge = tmp_path / "bob-photos" / "po-0211.jpg"  # same file name as Ana's, other bytes
+    gauge.parent.mkdir()
+    gauge.write_bytes(b"\xff\xd8 gauge G-12 label")
+    ok(bob, "session", "answer", sid, "cal_due_date", "2026-01-31", "--by", "bob", "--attach", str(gauge))
     ok(bob, "session", "answer", sid, "pur_reeval", "yes", "--by", "bob")
     ok(bob, "finding", "add", sid, "--grade", "major", "--clause", "Q1 5.8", "--text", "Gauge G-12 used past its due date",
        "--by", "bob")
     for home, name in ((ana, "ana.json"), (bob, "bob.json")):
         ok(home, "export", sid, "--format", "json", "-o", str(tmp_path / name))
 
+    unpaired = cli(lead, "session", "merge", sid, str(tmp_path / "ana.json"), str(tmp_path / "bob.json"),
+                   "--attachments", str(ana / "attachments"))
+    assert unpaired.exit_code == 2 and "once per file (2)" in unpaired.output
     merged = ok(lead, "session", "merge", sid, str(tmp_path / "ana.json"), str(tmp_path / "bob.json"),
-                "--attachments", str(ana / "attachments"), "--by", "lee")
-    assert "1 conflicts to settle" in merged and "answer pur_reeval: kept 'yes' by bob" in merged
+                "--attachments", str(ana / "attachments"), "--attachments", str(bob / "attachments"), "--by", "lee")
+    assert "1 conflict to settle" in merged and "merged (1 answer, 1 manual finding," in merged and "answer pur_reeval: kept 'yes' by bob" in merged
     assert "manual finding M-001 is now M-002" in merged
 
     current = answers(lead, sid)
@@ -58,6 +64,8 @@ def test_merge_of_two_auditors_gives_the_union_with_conflicts_listed(tmp_path):
     assert current["pur_reeval"]["value"] == "yes" and current["pur_reeval"]["answered_by"] == "bob"
     attached = current["pur_procedure"]["attachments"]
     assert len(attached) == 1 and (lead / "attachments" / attached[0]).read_bytes() == photo.read_bytes()
+    (bobs,) = current["cal_due_date"]["attachments"]
+    assert (lead / "attachments" / bobs).read_bytes() == gauge.read_bytes()
     # The start-up sweep removes attachment files no answer names; a merged one is named, so it stays.
     assert recover(DataPaths(lead), grace_s=0).orphans_removed == 0
     assert (lead / "attachments" / attached[0]).is_file()

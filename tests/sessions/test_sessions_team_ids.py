@@ -96,4 +96,30 @@ def test_migration_gives_existing_sessions_a_uid(tmp_path):
     old.close()
     db = open_db(path)
     uids = [r["uid"] for r in db["sessions"].rows]
-    assert len(set(uids)) == 2 and all(uuid.UUID(u).version == 4 for u in uids)
+    assert len(set(uids)) == 2 and all(uuid.UUID(u).version == 5 for u in uids)
+    db.close()
+
+
+def test_an_export_from_before_uids_gets_the_uid_its_laptop_migrates_to(tmp_path):
+    # Ana's laptop still runs a q1audit from before uids: one session, no uid column yet.
+    (tmp_path / "ana").mkdir()
+    old = Database(tmp_path / "ana" / "audits.db")
+    migrations.apply(old, stop_before="m003_team_work")
+    old["sessions"].insert({"id": "2025-001", "seq": 1, "title": "Purchasing", "audit_type": "internal",
+                            "status": "planned", "header": '{"title": "Purchasing"}',
+                            "created_at": "2025-01-01T09:30:00+00:00", "updated_at": "2025-01-01T09:30:00+00:00"})
+    old.close()
+    # What her q1audit exported then: today's format without the uid.
+    scratch = new_session(tmp_path / "scratch", "Purchasing")
+    exported = export(tmp_path / "scratch", scratch, tmp_path / "new.json")
+    exported["session"].update(id="2025-001", created_at="2025-01-01T09:30:00Z")
+    del exported["session"]["uid"]
+    (tmp_path / "old.json").write_text(json.dumps(exported), encoding="utf-8")
+
+    lead = tmp_path / "lead"
+    assert cli(lead, "session", "import", str(tmp_path / "old.json")).exit_code == 0
+    assert "nothing to do" in cli(lead, "session", "import", str(tmp_path / "old.json")).output
+    (imported,) = json.loads(cli(lead, "session", "list", "--json").output)
+    # Ana upgrades: the migration gives her session the uid the lead's copy has, so later exports match it.
+    migrated = open_db(tmp_path / "ana" / "audits.db")
+    assert [r["uid"] for r in migrated["sessions"].rows] == [imported["uid"]]

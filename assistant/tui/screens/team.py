@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from assistant.tui.errors import shows_errors
 from assistant.tui.screens.base import AppScreen
 
 BAR = "█"
@@ -92,6 +93,7 @@ class ConflictsScreen(AppScreen):
         self.query_one("#conflicts", DataTable).add_columns("Kind", "Item", "Current", "By", "Other", "By")
         self.refresh_rows()
 
+    @shows_errors
     def refresh_rows(self) -> None:
         from assistant.sessions.merge import conflicts
 
@@ -103,6 +105,7 @@ class ConflictsScreen(AppScreen):
         if not table.row_count:
             self.notify("No conflicts to settle.")
 
+    @shows_errors
     def action_settle(self, take: str) -> None:
         from assistant.sessions.merge import settle
         from assistant.sessions.turn import who_acts
