@@ -57,17 +57,31 @@ def _confirmer(yes: bool):
                          "it would replace it")
         if question.large:
             cost = duration_words(embed_seconds(question.passages, expected_model_name()))
-            parts.append(f"{question.path.name}: {question.passages:,} passages, {cost} to index")
+            if question.estimated:
+                size = question.path.stat().st_size / 1024 / 1024
+                parts.append(f"{question.path.name} ({size:.1f} MB): about {_rounded(question.passages)} passages "
+                             f"by its size, {cost} to index")
+            else:
+                parts.append(f"{question.path.name}: {question.passages:,} passages, {cost} to index")
         prompt = "; ".join(parts) + ": continue?"
         if yes:
             click.echo(prompt + " yes (--yes)", err=True)
-            return True
-        if not sys.stdin.isatty():
+        elif not sys.stdin.isatty():
             click.echo(prompt + " no (no terminal to ask on; give --yes to accept)", err=True)
             return False
-        return click.confirm(prompt, default=False, err=True)
+        elif not click.confirm(prompt, default=False, err=True):
+            return False
+        if question.estimated:
+            click.echo(f"reading {question.path.name}...", err=True)
+        return True
 
     return confirm
+
+
+def _rounded(count: int) -> str:
+    """A guess said as one: 92,868 -> "93,000"."""
+    digits = len(str(count)) - 2
+    return f"{round(count, -digits) if digits > 0 else count:,}"
 
 
 @click.group()

@@ -208,14 +208,18 @@ class Q1AuditApp(SurvivesBugs, App[None]):
             self.rebuild_index()
 
 
-def create_app(paths: DataPaths, embedder_factory: Callable[[], Embedder] | None = None) -> Q1AuditApp:
-    """The app on a data directory; tests pass a fake embedder factory (the real model loads by default)."""
-    return Q1AuditApp(Backend(paths, embedder_factory))
+def create_app(paths: DataPaths, embedder_factory: Callable[[], Embedder] | None = None,
+               by: str | None = None) -> Q1AuditApp:
+    """The app on a data directory; tests pass a fake embedder factory (the real model loads by default).
+
+    `by` names who answers and decides; without it, each session's lead auditor, else the login name.
+    """
+    return Q1AuditApp(Backend(paths, embedder_factory, acting_as=(by or "").strip() or None))
 
 
-def run_app(paths: DataPaths) -> None:
-    """What `q1audit` with no subcommand runs."""
+def run_app(paths: DataPaths, by: str | None = None) -> None:
+    """What `q1audit` (or `q1audit tui --by NAME`) runs."""
     # The TUI draws on the terminal: a progress bar or a fork warning from the model stack would wreck it.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    create_app(paths).run()
+    create_app(paths, by=by).run()

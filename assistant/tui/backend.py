@@ -17,6 +17,7 @@ from assistant.locations import DataPaths
 
 if TYPE_CHECKING:
     from assistant.sessions.service import SessionService
+    from assistant.sessions.turn import AuditSession
     from index.coverage import CoveringProcedure
     from index.embedder import Embedder
     from index.search import AskResponse, SearchService
@@ -72,8 +73,12 @@ class ServiceUnavailable(Exception):
 class Backend:
     """Search, catalogue, sessions and rules for the UI, loaded lazily and safe to call from worker threads."""
 
-    def __init__(self, paths: DataPaths, embedder_factory: Callable[[], Embedder] | None = None):
+    def __init__(self, paths: DataPaths, embedder_factory: Callable[[], Embedder] | None = None,
+                 acting_as: str | None = None):
         self.paths = paths
+        self.acting_as = acting_as
+        """Who answers and decides (`q1audit tui --by`, or chosen in the app); None: each session's lead
+        auditor, else the login name, as the CLI does."""
         self._embedder_factory = embedder_factory
         self._knowledge_loaded = threading.Event()
         self._sessions_loaded = threading.Event()
@@ -90,9 +95,13 @@ class Backend:
 
         The model starts loading alongside: onnxruntime builds its session outside the GIL.
         """
+        from assistant.recovery import recover
         from index.search import SearchService
         from knowledge.catalogue import load_catalogue
 
+        # After a kill: finish a restore, drop stale copies and orphan files, before any database is opened
+        # (the CLI does it before every command; here it waits until the window is up).
+        recover(self.paths)
         self._embedder_loading = self._embedder_loading or self._start_embedder()
 
         self._search = SearchService(self.paths.knowledge_db, self.paths.index_dir, load_catalogue())
@@ -180,6 +189,15 @@ class Backend:
         if not self._sessions_loaded.wait(LOAD_TIMEOUT) or self._sessions is None:
             raise ServiceUnavailable("the audit checklist did not load")
         return self._sessions
+
+    def audit(self, session_id: str) -> AuditSession:
+        """The session's audit turn, acting as the person chosen now (asked each time: the choice or the
+        session's lead auditor may change while the app runs)."""
+        from assistant.sessions.turn import who_acts
+
+        turn = self.sessions.audit(session_id)
+        turn.by = who_acts(turn.session, self.acting_as)
+        return turn
 
     # --- chat -------------------------------------------------------------------------------------
 

@@ -33,12 +33,13 @@ def needs_token(host: str) -> bool:
     return host not in LOCAL_HOSTS
 
 
-def serve_command(data_dir: Path) -> str:
+def serve_command(data_dir: Path, by: str | None = None) -> str:
     """The shell command textual-serve runs for each browser: this app on this data directory."""
-    return shlex.join([sys.executable, "-m", "assistant", "--data-dir", str(data_dir)])
+    acting = ["--by", by] if by else []
+    return shlex.join([sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "tui", *acting])
 
 
-def make_server(data_dir: Path, host: str, port: int, token: str | None):
+def make_server(data_dir: Path, host: str, port: int, token: str | None, by: str | None = None):
     """A textual-serve Server that refuses requests without `token` (None: no token asked)."""
     try:
         from aiohttp import web
@@ -77,4 +78,4 @@ def make_server(data_dir: Path, host: str, port: int, token: str | None):
                                    "Bound to an address others can reach: requests without this token are "
                                    "refused. Ctrl+C stops it.")
 
-    return GuardedServer(serve_command(data_dir), host=host, port=port, title="q1audit")
+    return GuardedServer(serve_command(data_dir, by), host=host, port=port, title="q1audit")

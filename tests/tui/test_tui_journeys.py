@@ -184,6 +184,7 @@ class TestInterview:
             await pilot.press("d")
             await pilot.pause()
             await submit(pilot, "procedure approved last week")
+            await app.workers.wait_for_complete()  # decisions are saved in a worker
             await pilot.pause()
             finding = service.finding(app.current_session, "PUR-001")
             assert finding.status.value == "dismissed"

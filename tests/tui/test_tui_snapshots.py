@@ -22,6 +22,8 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 def fixed_clock(monkeypatch):
     """Session ids carry the year they were made in; lists and histories show times."""
     monkeypatch.setattr("assistant.sessions.service._now", lambda: datetime(2025, 3, 11, 9, 0, tzinfo=UTC))
+    # Who acts defaults to the login name when a session names no lead auditor: the same on every machine.
+    monkeypatch.setattr("assistant.sessions.turn.login_name", lambda: "auditor")
 
 
 async def _still(pilot) -> None:

@@ -263,4 +263,8 @@ class ClauseBrowserScreen(AppScreen):
 
         if self.current is not None:
             edition = self.current.edition if self.current.standard == Q1 else self._edition
-            self.q1app.open_differences(differences(str(self.current), self.q1app.backend.catalogue, edition))
+            catalogue = self.q1app.backend.catalogue
+            clause = catalogue.get(*self.current)
+            # The clause's label ("API Q1 10th 4.5") is the view's title: the stored key is not for people.
+            topic = clause.label if clause is not None else str(self.current)
+            self.q1app.open_differences(differences(topic, catalogue, edition))

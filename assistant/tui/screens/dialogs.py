@@ -23,22 +23,25 @@ ACTION_FIELDS = [
 
 
 class TextDialog(Dialog):
-    """Asks for one line of text; enter returns it, escape returns None. Empty text is refused."""
+    """Asks for one line of text; enter returns it, escape returns None. Empty text is refused unless
+    `allow_empty` (then it returns "")."""
 
-    def __init__(self, prompt: str, placeholder: str = ""):
+    def __init__(self, prompt: str, placeholder: str = "", value: str = "", allow_empty: bool = False):
         super().__init__()
         self.prompt = prompt
         self.placeholder = placeholder
+        self.value = value
+        self.allow_empty = allow_empty
 
     def compose(self) -> ComposeResult:
         with DialogBody(classes="dialog"):
             yield Label(self.prompt, classes="dialog-title")
-            yield Input(placeholder=self.placeholder, id="text")
+            yield Input(self.value, placeholder=self.placeholder, id="text")
             yield Label("enter saves · escape cancels", classes="dialog-hint")
 
     @on(Input.Submitted, "#text")
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
+        if event.value.strip() or self.allow_empty:
             self.dismiss(event.value.strip())
         else:
             self.notify("Write something first (or escape to cancel).", severity="warning")

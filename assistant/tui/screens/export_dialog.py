@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from assistant.tui.labels import for_the_app
 from assistant.tui.screens.base import Dialog, DialogBody
 
 # The two copies of `q1audit export --for`; the labels say what each one leaves out.
@@ -42,7 +43,7 @@ class ExportDialog(Dialog):
             yield Static("", id="export-result")
             yield Label("Format", classes="field")
             # Compact fields: the whole dialog fits a 24-line terminal.
-            yield Select([(f"{name}: {spec.description}", name) for name, spec in FORMATS.items()],
+            yield Select([(f"{name}: {for_the_app(spec.description)}", name) for name, spec in FORMATS.items()],
                          allow_blank=False, id="format", compact=True)
             yield Label("For", classes="field")
             yield Select([(AUDIENCE_CHOICES[a], a) for a in AUDIENCES], value="auditee", allow_blank=False,

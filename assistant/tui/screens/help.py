@@ -26,18 +26,21 @@ KEYS = [
     ]),
     ("Clause browser", [
         ("↑ ↓ ← →", "move in the tree"), ("l / t", "to the links / to the tree"),
-        ("enter on a link", "follow it"), ("escape", "back where you came from"),
+        ("enter on a link", "follow it"), ("d", "what Q1 asks beyond ISO 9001 here"),
+        ("escape", "back where you came from"),
     ]),
     ("Audit sessions", [
         ("n", "new session (ctrl+s creates)"), ("enter", "resume"), ("e", "edit the header, conclusions"),
         ("s", "status: in progress, in review, closed"), ("a", "answers"), ("delete", "delete (asks first)"),
+        ("b", "who is answering and deciding (default: the lead auditor)"),
     ]),
     ("Interview", [("ctrl+o", "open the question's clauses"), ("ctrl+b", "previous question"),
-                   ("escape", "leave the interview")]),
+                   ("1 2 ...", "pick the reading of an answer asked back"), ("escape", "leave the interview")]),
     ("Answers", [("1 2 3 4", "all, unanswered, no, partial"), ("enter", "answer the question again")]),
     ("Findings", [
         ("c", "confirm"), ("d", "dismiss (with a reason)"), ("g", "regrade"), ("a", "corrective action"),
-        ("o", "reopen"), ("e", "export"), ("h", "show or fold the escalation hints"), ("escape", "back"),
+        ("o", "reopen"), ("r", "reinstate a withdrawn finding"), ("e", "export"),
+        ("h", "show or fold the escalation hints"), ("escape", "back"),
     ]),
 ]
 

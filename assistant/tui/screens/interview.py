@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Input, Static
 
 from assistant.tui.errors import show_error
+from assistant.tui.labels import grade_label, session_status
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.chat import AsksQuestions
 from assistant.tui.screens.reading_choice import ReadingChoice
@@ -127,7 +128,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
 
     @property
     def turn(self) -> AuditSession:
-        return self.service.audit(self.session_id)
+        return self.q1app.backend.audit(self.session_id)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -148,7 +149,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
         transcript = self.query_one(Transcript)
         transcript.note(
             f"Session {session.id}: {session.header.title} ({session.header.audit_type}, "
-            f"{session.status.value.replace('_', ' ')}). /help lists the commands.",
+            f"{session_status(session.status.value)}). /help lists the commands.",
             "help",
         )
         for change in self.service.changed_sources(self.session_id):
@@ -219,6 +220,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
             Content.assemble(
                 (f" {where}", "bold"), (f"   overall {state.progress.answered}/{state.progress.total}", "dim"),
                 (f"   findings {len(counted)}", "bold $warning" if counted else "dim"),
+                (f"   by {self.turn.by}" if self.turn.by else "", "dim"),
                 ("   saving …" if self.saving else "", "italic $accent"),
             )
         )
@@ -226,10 +228,11 @@ class InterviewScreen(AsksQuestions, AppScreen):
     def _announce(self, result: TurnResult) -> None:
         transcript = self.query_one(Transcript)
         for finding in result.appeared:
-            transcript.note(f"⚑ Finding {finding.id} ({finding.grade.value}): {finding.title}. F5 reviews it.",
-                            "warning")
+            grade = grade_label(finding.grade.value, short=False)
+            transcript.note(f"⚑ Finding {finding.id} ({grade}): {finding.title}. F5 reviews it.", "warning")
         for finding in result.changed:
-            transcript.note(f"⚑ Finding {finding.id} changed ({finding.grade.value}): {finding.title}.", "warning")
+            grade = grade_label(finding.grade.value, short=False)
+            transcript.note(f"⚑ Finding {finding.id} changed ({grade}): {finding.title}.", "warning")
         for finding in result.withdrawn:
             transcript.note(self._withdrawn_line(finding), "warning")
 
@@ -329,7 +332,8 @@ class InterviewScreen(AsksQuestions, AppScreen):
         try:
             parsed = self.turn.read(question.id, text, settle)
         except AnswerParseError as exc:
-            self.query_one(Transcript).note(f"Not understood, asked again: {exc.message}", "warning")
+            why = exc.message.removeprefix(f"{question.id}: ")  # the question is on screen; its id is for the CLI
+            self.query_one(Transcript).note(f"Not understood, asked again: {why}", "warning")
             return
         if not parsed.certain:
             self._ask_back(question, text, parsed)
@@ -466,8 +470,9 @@ class InterviewScreen(AsksQuestions, AppScreen):
         def saved(finding: Finding) -> None:
             title = self.service.engine.checklist.title(finding.process) if finding.process else "no process"
             where = "as you asked" if draft.process else "from the clause it cites"
+            grade = grade_label(finding.grade.value, short=False)
             self.query_one(Transcript).note(
-                f"⚑ Finding {finding.id} ({finding.grade.value}) recorded under {title} ({where}): "
+                f"⚑ Finding {finding.id} ({grade}) recorded under {title} ({where}): "
                 f"{finding.statement.nonconformity}", "warning")
 
         self._save(

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from assistant.tui.errors import show_error, shows_errors
+from assistant.tui.errors import shows_errors
 from assistant.tui.labels import SESSION_STATUS, session_status
 from assistant.tui.screens.base import AppScreen
-from assistant.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
+from assistant.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from assistant.tui.widgets.status_bar import IndexStatusBar
 
 if TYPE_CHECKING:
@@ -36,14 +38,17 @@ class SessionsScreen(AppScreen):
         Binding("s", "status", "Status"),
         Binding("a", "answers", "Answers"),
         Binding("delete", "delete", "Delete"),
+        Binding("b", "acting_as", "Acting as"),
         Binding("escape", "app.switch_mode('chat')", "Ask", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Audit sessions: enter resumes the highlighted one, n starts a new one.", classes="heading")
+        yield Static(id="acting-as")
         table: DataTable = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Session", "Status", "Answers", "Title", "Type", "Updated")
+        # The title last: at 80 columns a long one is cut, not the counts and dates after it.
+        table.add_columns("Session", "Status", "Answers", "Updated", "Type", "Title")
         yield table
         yield Static("Loading the audit checklists…", id="sessions-empty", classes="note")
         yield IndexStatusBar(id="status")
@@ -72,13 +77,14 @@ class SessionsScreen(AppScreen):
                 session.id,
                 session_status(session.status.value),
                 str(len(service.answers(session.id))),
-                session.header.title,
-                session.header.audit_type,
                 session.updated_at.strftime("%Y-%m-%d %H:%M"),
+                session.header.audit_type,
+                session.header.title,
                 key=session.id,
             )
         if keep in {s.id for s in sessions}:
             table.move_cursor(row=table.get_row_index(keep))
+        self._show_acting_as()
         empty = self.query_one("#sessions-empty", Static)
         empty.update("No audit sessions yet: press n to start one." if not sessions else "")
         empty.display = not sessions
@@ -130,14 +136,15 @@ class SessionsScreen(AppScreen):
             self.notify(f"Session {session.id} is closed: it is a record now and cannot change.", title="Closed")
             return
 
-        @shows_errors
-        def save(header: SessionHeader | None) -> None:
-            if header is not None:
-                service.update_header(session_id, header)
-                self.notify(f"Header of {session_id} saved.", title="Session")
-                self.refresh_sessions(keep=session_id)
+        self.app.push_screen(SessionFormScreen(service.engine.checklist, session.header),
+                             partial(self._save_header, session_id))
 
-        self.app.push_screen(SessionFormScreen(service.engine.checklist, session.header), save)
+    @shows_errors
+    def _save_header(self, session_id: str, header: SessionHeader | None) -> None:
+        if header is not None:
+            self.q1app.backend.sessions.update_header(session_id, header)
+            self.notify(f"Header of {session_id} saved.", title="Session")
+            self.refresh_sessions(keep=session_id)
 
     def action_status(self) -> None:
         session_id = self.selected_id()
@@ -156,18 +163,14 @@ class SessionsScreen(AppScreen):
             self._status_set(session_id, status)
             return
 
-        def close(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                service.close(session_id)  # refused while a finding is undecided: said in a notification
-            except Exception as error:
-                show_error(self.app, error)
-                return
-            self._status_set(session_id, status)
-
         self.app.push_screen(ConfirmDialog(f"Close session {session_id}? Nothing in it can change afterwards.",
-                                           yes="Close it"), close)
+                                           yes="Close it"), partial(self._close, session_id))
+
+    @shows_errors
+    def _close(self, session_id: str, yes: bool | None) -> None:
+        if yes:  # refused while a finding is undecided: said in a notification, as the CLI says it
+            self.q1app.backend.sessions.close(session_id)
+            self._status_set(session_id, "closed")
 
     def _status_set(self, session_id: str, status: str) -> None:
         self.notify(f"Session {session_id} is {SESSION_STATUS[status]}.", title="Status")
@@ -179,17 +182,41 @@ class SessionsScreen(AppScreen):
             return
         title = self.q1app.backend.sessions.get(session_id).header.title
 
-        @shows_errors
-        def delete(yes: bool | None) -> None:
-            if yes:
-                self.q1app.backend.sessions.delete(session_id)
-                if self.q1app.current_session == session_id:
-                    self.q1app.current_session = None
-                self.notify(f"Session {session_id} deleted.", title="Deleted")
-                self.refresh_sessions()
-
         self.app.push_screen(ConfirmDialog(f"Delete session {session_id} “{title}” with all its answers, findings "
-                                           "and files? This cannot be undone.", yes="Delete"), delete)
+                                           "and files? This cannot be undone.", yes="Delete"),
+                             partial(self._delete, session_id))
+
+    @shows_errors
+    def _delete(self, session_id: str, yes: bool | None) -> None:
+        if yes:
+            self.q1app.backend.sessions.delete(session_id)
+            if self.q1app.current_session == session_id:
+                self.q1app.current_session = None
+            self.notify(f"Session {session_id} deleted.", title="Deleted")
+            self.refresh_sessions()
+
+    # --- who is acting ---------------------------------------------------------------------------------
+
+    def _show_acting_as(self) -> None:
+        from assistant.sessions.turn import login_name
+
+        name = self.q1app.backend.acting_as
+        who = name or f"the session's lead auditor, else {login_name() or 'the login name'}"
+        self.query_one("#acting-as", Static).update(
+            Content.assemble("Acting as ", (who, "bold"), (" · b changes", "dim")))
+
+    def action_acting_as(self) -> None:
+        self.app.push_screen(
+            TextDialog("Who is answering and deciding? (empty: each session's lead auditor)", "your name",
+                       value=self.q1app.backend.acting_as or "", allow_empty=True),
+            self._acting_as_chosen,
+        )
+
+    def _acting_as_chosen(self, name: str | None) -> None:
+        if name is None:
+            return
+        self.q1app.backend.acting_as = name.strip() or None
+        self._show_acting_as()
 
     def action_answers(self) -> None:
         session_id = self.selected_id()
