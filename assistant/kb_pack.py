@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ValidationError
 
 from assistant.locations import DataPaths
+from knowledge.durable_files import fsync_dir
 from knowledge.errors import Q1AuditError
 from knowledge.hashing import file_sha256
 from knowledge.input_limits import InputLimitError, InputLimits, load_json
@@ -25,6 +26,8 @@ MANIFEST = "manifest.json"
 MARKER = "kb-pack.json"
 """In the data directory while its knowledge base comes from a pack: `kb import` and `kb remove` refuse."""
 KNOWLEDGE_DB = "knowledge.db"
+PACK_STAGING, USE_STAGING = ".kb-pack-", ".kb-use-"
+"""Working folders in the data directory; one a killed q1audit left is removed by `assistant.recovery`."""
 FOLDERS = ("documents", "index")
 
 MAX_FILES = 50_000
@@ -118,7 +121,7 @@ def pack_kb(paths: DataPaths, target: Path, include_licensed: bool = False, forc
     from index.manifest import read_manifest
 
     built = read_manifest(paths.index_dir)
-    with tempfile.TemporaryDirectory(prefix=".kb-pack-", dir=paths.root) as tmp:
+    with tempfile.TemporaryDirectory(prefix=PACK_STAGING, dir=paths.root) as tmp:
         staged_db = Path(tmp) / KNOWLEDGE_DB
         with closing(sqlite3.connect(str(paths.knowledge_db))) as src, closing(sqlite3.connect(str(staged_db))) as dst:
             src.backup(dst)
@@ -133,11 +136,15 @@ def pack_kb(paths: DataPaths, target: Path, include_licensed: bool = False, forc
         fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
         try:
             os.fchmod(fd, 0o600)  # procedures are company-confidential
-            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr(MANIFEST, manifest.model_dump_json(indent=2))
-                for path, name in members:
-                    archive.write(path, name)
+            with os.fdopen(fd, "wb") as raw:
+                with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+                    archive.writestr(MANIFEST, manifest.model_dump_json(indent=2))
+                    for path, name in members:
+                        archive.write(path, name)
+                raw.flush()
+                os.fsync(raw.fileno())  # a power cut must not leave a pack name with no data behind it
             os.replace(partial, target)
+            fsync_dir(target.parent)
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
@@ -233,7 +240,7 @@ def use_kb(paths: DataPaths, source: Path, force: bool = False) -> PackManifest:
                 f"{paths.root}: the knowledge base holds your own documents ({', '.join(own[:5])}); "
                 "use the pack with --force to replace them"
             )
-    with tempfile.TemporaryDirectory(prefix=".kb-use-", dir=paths.root) as tmp:
+    with tempfile.TemporaryDirectory(prefix=USE_STAGING, dir=paths.root) as tmp:
         staging = Path(tmp)
         _unpack(source, manifest, staging)
         with closing(sqlite3.connect(str(staging / KNOWLEDGE_DB))) as src, closing(

@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assistant.backup import RESTORE_MARKER, finish_interrupted_restore, referenced_attachments
+from assistant.kb_pack import PACK_STAGING, USE_STAGING
 from assistant.locations import DataPaths
 from assistant.sessions.attachments import PARTIAL_PREFIX
 from knowledge.durable_files import STALE_AFTER_S
@@ -43,7 +44,8 @@ def recover(paths: DataPaths, grace_s: float = GRACE_S) -> Recovery:
         return Recovery()
     report = Recovery(restore_finished=finish_interrupted_restore(paths))
     cutoff = time.time() - grace_s
-    for staging in [*root.glob(".backup-*"), *root.glob(".restore-*")]:
+    for staging in [*root.glob(".backup-*"), *root.glob(".restore-*"), *root.glob(f"{PACK_STAGING}*"),
+                    *root.glob(f"{USE_STAGING}*")]:
         if staging.is_dir() and not staging.is_symlink() and _older(staging, cutoff) and not (root / RESTORE_MARKER).exists():
             shutil.rmtree(staging, ignore_errors=True)
             report.staging_removed += 1

@@ -93,3 +93,17 @@ def test_use_refuses_altered_or_unsafe_packs_and_own_documents(tmp_path, procedu
 
     own = run(dept, "kb", "use", str(good))
     assert own.exit_code == 1 and "your own documents (QP-99)" in own.output
+
+
+def test_a_working_folder_a_killed_pack_or_use_left_is_swept(tmp_path):
+    from assistant.locations import DataPaths
+    from assistant.recovery import recover
+
+    home = tmp_path / "home"
+    left = [home / ".kb-use-x1", home / ".kb-pack-x2"]
+    for folder in left:
+        (folder / "documents").mkdir(parents=True)
+        (folder / "knowledge.db").write_bytes(b"half a copy")
+    assert recover(DataPaths(home), grace_s=3600).staging_removed == 0, "may belong to a q1audit still running"
+    assert recover(DataPaths(home), grace_s=0).staging_removed == 2
+    assert not any(folder.exists() for folder in left)

@@ -10,8 +10,9 @@ and cites an expected clause; a conforming scenario is right only when nothing a
   rules/GRADING.md only, held out: it was run once after the rule changes were done, and only genuine
   rule defects it showed were fixed.
 
-Where the packs deliberately grade otherwise (rules/GRADING.md) or have no rule for the situation, the
-scenario is listed below with the reason and expected to fail (strict: a change that makes it pass shows).
+Where the packs deliberately grade otherwise (rules/GRADING.md), the scenario is listed below with the
+reason and expected to fail (strict: a change that makes it pass shows; a CLI refusal is an error, not a
+miss).
 The terminal summary prints both halves' figures (tests/rules/conftest.py).
 """
 
@@ -46,9 +47,6 @@ POLICY_GRADES_HIGHER = {
     "a PO without it misses that, though the supplier happened to hold rev 5 (minor; GRADING.md 'grade "
     "against the standard'); blind: observation",
 }
-# Improvements the answers cannot show: the checklist answer is "yes" and only the remark tells more.
-NO_RULE: dict[tuple[str, str], str] = {}
-
 # Answers the tool does not read with certainty and asks back about ("yes - but ..."): the auditor settles
 # them with the reading they typed first, as `session answer --as` does on site.
 ASKED_BACK = {
@@ -117,7 +115,7 @@ def _params(conforming_only: bool = False) -> list:
         for s in suite["scenarios"]:
             if conforming_only and not s["expected"]["conforming"]:
                 continue
-            reason = POLICY_GRADES_HIGHER.get((half, s["id"])) or NO_RULE.get((half, s["id"]))
+            reason = POLICY_GRADES_HIGHER.get((half, s["id"]))
             marks = [] if conforming_only or not reason else [
                 pytest.mark.xfail(reason=reason, strict=True, raises=AssertionError)]
             params.append(pytest.param(half, s, id=f"{half}-{s['id']}", marks=marks))
@@ -132,7 +130,7 @@ def test_suite_shape(half):
     assert len({s["id"] for s in scenarios}) == len(scenarios)
     conforming = [s for s in scenarios if s["expected"]["conforming"]]
     assert len(conforming) * 4 >= len(scenarios)
-    listed = {i for h, i in POLICY_GRADES_HIGHER | NO_RULE if h == half}
+    listed = {i for h, i in POLICY_GRADES_HIGHER if h == half}
     assert listed <= {s["id"] for s in scenarios}
 
 

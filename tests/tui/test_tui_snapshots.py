@@ -6,6 +6,7 @@ Update with `pytest tests/tui/test_tui_snapshots.py --snapshot-update` only afte
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime
 
 import pytest
@@ -143,21 +144,41 @@ async def export_dialog(pilot):
     pilot.app.screen.query_one("#path", Input).value = "exports/2025-001-Purchasing-audit.csv"  # not a tmp path
 
 
+async def programme(pilot, merged):
+    """The audit programme (from the palette): audits, findings per year, repeats, processes due."""
+    from assistant.tui.screens.team import ProgrammeScreen
+
+    merged(pilot.app.backend.paths)
+    pilot.app.push_screen(ProgrammeScreen())
+
+
+async def merge_conflicts(pilot, merged):
+    """Answers two auditors gave differently, after a merge: keep one or take the other."""
+    from assistant.tui.screens.team import ConflictsScreen
+
+    session_id = merged(pilot.app.backend.paths)
+    pilot.app.current_session = session_id
+    pilot.app.push_screen(ConflictsScreen(session_id))
+
+
 async def help_screen(pilot):
     await pilot.press("f1")
 
 
 SCREENS = [chat, clause_browser, differences_view, sessions, new_session_form, edit_session_form, status_dialog,
            delete_dialog, interview, reading_choice, finding_draft, answers, findings, corrective_action,
-           dismiss_reason, export_dialog, help_screen]
+           dismiss_reason, export_dialog, programme, merge_conflicts, help_screen]
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", SCREENS, ids=[s.__name__ for s in SCREENS])
-def test_screen(snap_compare, make_app, settle, screen, size):
+def test_screen(snap_compare, make_app, settle, two_auditors, screen, size):
+    # The team screens need a merged session; the other screens take the pilot alone.
+    data = {"merged": two_auditors} if "merged" in inspect.signature(screen).parameters else {}
+
     async def run_before(pilot):
         await settle(pilot)
-        await screen(pilot)
+        await screen(pilot, **data)
         await settle(pilot)
         await _still(pilot)
 

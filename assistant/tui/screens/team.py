@@ -55,19 +55,27 @@ class ProgrammeScreen(AppScreen):
         self.app.call_from_thread(self._show, programme)
 
     def _show(self, programme) -> None:
+        from assistant.tui.labels import process_title, session_status
+
+        checklist = self.q1app.backend.sessions.engine.checklist
         table = self.query_one("#audits", DataTable)
         for a in programme.audits:
             result = ", ".join(f"{n} {g}" for g, n in a.result.items()) or "no findings"
-            table.add_row(a.number, str(a.date), a.status.value, ", ".join(a.processes), "; ".join(a.criteria),
+            table.add_row(a.number, str(a.date), session_status(a.status.value),
+                          ", ".join(process_title(checklist, p) for p in a.processes), "; ".join(a.criteria),
                           result, a.title)
         self.query_one("#chart", Static).update("Findings per year and process\n" + findings_chart(programme.trends))
         repeats = [f"{r.audit} {r.id} ({r.clause}): {r.repeat_of.describe()}" for r in programme.repeats]
         self.query_one("#repeats", Static).update("Repeat findings\n" + ("\n".join(repeats) or "none"))
-        due = [f"{p.process} (last {p.last_audited})" if p.last_audited else f"{p.process} (never)"
+        due = [f"{process_title(checklist, p.process)} ({f'last {p.last_audited}' if p.last_audited else 'never'})"
                for p in programme.not_audited]
         self.query_one("#due", Static).update(
             f"Not audited in the last {programme.stale_months} months\n" + (", ".join(due) or "none")
         )
+
+
+QUESTION_WIDTH = 28
+"""Characters of a question shown in the conflicts table."""
 
 
 class ConflictsScreen(AppScreen):
@@ -97,13 +105,26 @@ class ConflictsScreen(AppScreen):
     def refresh_rows(self) -> None:
         from assistant.sessions.merge import conflicts
 
+        service = self.q1app.backend.sessions
         table = self.query_one("#conflicts", DataTable)
         table.clear()
-        for c in conflicts(self.q1app.backend.sessions, self.session_id):
-            table.add_row(c.kind, c.item, c.summary("kept"), c.kept_by or "?", c.summary("other"),
+        for c in conflicts(service, self.session_id):
+            # An answer is named by its question, as the auditor saw it, not by the question's id.
+            item = self._question_text(c.item) if c.kind == "answer" else c.item
+            table.add_row(c.kind, item, c.summary("kept"), c.kept_by or "?", c.summary("other"),
                           c.other_by or "?", key=c.item)
         if not table.row_count:
             self.notify("No conflicts to settle.")
+
+    def _question_text(self, question_id: str) -> str:
+        from rules.checklist import UnknownQuestionError
+
+        try:
+            text = self.q1app.backend.sessions.engine.checklist.get(question_id).text
+        except UnknownQuestionError:  # retired from the checklist since the answer was given
+            return question_id
+        # Cut so both answers and who gave them fit 80 columns.
+        return text if len(text) <= QUESTION_WIDTH else text[:QUESTION_WIDTH - 1] + "…"
 
     @shows_errors
     def action_settle(self, take: str) -> None:
@@ -115,5 +136,6 @@ class ConflictsScreen(AppScreen):
             return
         item = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         service = self.q1app.backend.sessions
-        settle(service, self.session_id, item, take, who_acts(service.get(self.session_id), None))  # type: ignore[arg-type]
+        by = who_acts(service.get(self.session_id), self.q1app.backend.acting_as)  # as the app's other decisions
+        settle(service, self.session_id, item, take, by)  # type: ignore[arg-type]
         self.refresh_rows()
