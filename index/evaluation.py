@@ -17,7 +17,13 @@ from index.search import Fusion, SearchService
 from knowledge.catalogue import ISO, Q1, Catalogue
 from knowledge.yaml_files import Problem, load_yaml_model
 
-QUESTIONS_FILE = Path(__file__).parent / "eval" / "questions.yaml"
+EVAL_DIR = Path(__file__).parent / "eval"
+QUESTIONS_FILE = EVAL_DIR / "questions.yaml"
+"""Written together with the catalogue keywords: the figures search was first tuned on."""
+BLIND_FILE = EVAL_DIR / "blind.yaml"
+"""Written blind (process names and a site description only), split into dev (tuned on) and test halves."""
+NO_MATCH_FILE = EVAL_DIR / "no_match.yaml"
+"""Gibberish and off-topic inputs that must get no confident match."""
 FIELDS = {(Q1, "10th"): "q1_10th", (Q1, "9th"): "q1_9th", (ISO, "2015"): "iso"}
 Mode = Literal["hybrid", "lexical", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
@@ -27,6 +33,9 @@ class EvalQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     q: str = Field(min_length=5)
+    group: str = "all"
+    """The form of the question (story, paraphrase, clause_number ...), in the blind set."""
+    split: Literal["dev", "test"] | None = None
     q1_10th: list[str] = Field(default_factory=list)
     q1_9th: list[str] = Field(default_factory=list)
     iso: list[str] = Field(default_factory=list)
@@ -56,7 +65,20 @@ def load_questions(catalogue: Catalogue, path: Path = QUESTIONS_FILE) -> list[Ev
     return load_yaml_model(path, EvalSet, check).questions
 
 
+class NoMatchSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    inputs: list[str] = Field(min_length=1)
+
+
+def load_no_match(path: Path = NO_MATCH_FILE) -> list[str]:
+    return load_yaml_model(path, NoMatchSet).inputs
+
+
 class Quality(BaseModel):
+    set: str = "eval"
+    """eval (the original set), dev or test (the blind halves)."""
+    group: str = "all"
     mode: Mode
     standard: str
     edition: str
@@ -102,28 +124,40 @@ def first_hit(ranked: list[str], answers: list[str]) -> int | None:
     return next((i for i, clause_id in enumerate(ranked, 1) if clause_id in answers), None)
 
 
-def evaluate(service: SearchService, questions: list[EvalQuestion], mode: Mode) -> list[Quality]:
+def rank_of(service: SearchService, question: EvalQuestion, standard: str, edition: str) -> int | None:
+    """Where the first right clause of this standard and edition comes in the answer (None: not in the top 10)."""
+    response = service.ask(question.q, top=10, standard=standard, edition=edition)
+    ranked = [
+        r.id for r in response.results if r.kind == "clause" and (r.standard, r.edition) == (standard, edition)
+    ]
+    return first_hit(ranked, question.answers(standard, edition))
+
+
+def _quality(ranks: list[int | None], **labels) -> Quality:
+    n = len(ranks) or 1
+    return Quality(
+        **labels,
+        questions=len(ranks),
+        recall_at_1=sum(r == 1 for r in ranks) / n,
+        recall_at_5=sum(r is not None and r <= 5 for r in ranks) / n,
+        mrr=sum(1 / r for r in ranks if r) / n,
+    )
+
+
+def evaluate(
+    service: SearchService, questions: list[EvalQuestion], mode: Mode, set_name: str = "eval", by_group: bool = False
+) -> list[Quality]:
+    """Recall@1, Recall@5 and MRR per standard (and, with by_group, per question group and standard)."""
     out = []
     with _mode(service, mode):
         for standard, edition in FIELDS:
-            ranks = []
             asked = [q for q in questions if q.answers(standard, edition)]
-            for question in asked:
-                response = service.ask(question.q, top=10, standard=standard, edition=edition)
-                ranked = [r.id for r in response.results if r.kind == "clause"]
-                ranks.append(first_hit(ranked, question.answers(standard, edition)))
-            n = len(asked) or 1
-            out.append(
-                Quality(
-                    mode=mode,
-                    standard=standard,
-                    edition=edition,
-                    questions=len(asked),
-                    recall_at_1=sum(r == 1 for r in ranks) / n,
-                    recall_at_5=sum(r is not None and r <= 5 for r in ranks) / n,
-                    mrr=sum(1 / r for r in ranks if r) / n,
-                )
-            )
+            ranks = {id(q): rank_of(service, q, standard, edition) for q in asked}
+            labels = {"set": set_name, "mode": mode, "standard": standard, "edition": edition}
+            out.append(_quality(list(ranks.values()), **labels))
+            groups = dict.fromkeys(q.group for q in asked) if by_group else {}
+            for group in groups:
+                out.append(_quality([ranks[id(q)] for q in asked if q.group == group], group=group, **labels))
     return out
 
 

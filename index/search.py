@@ -14,12 +14,13 @@ from pydantic import BaseModel
 from index import lexical
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
 from index.manifest import Manifest, corpus_hash, read_manifest, write_manifest
+from index.query import QueryPlan, understand
 from index.store import CATALOGUE_DOC_ID, KnowledgeStore, StoredPassage
 from index.vectors import INDEX_FILE, VectorIndex, embed_with_cache
 from knowledge.catalogue import DEFAULT_EDITION, ISO, Q1, Catalogue, Clause, ClauseKey, load_catalogue
-from knowledge.clause_refs import find_clause_refs, find_clauses, looks_like_clause_ref
 from knowledge.documents.models import Passage
 from knowledge.errors import Q1AuditError
+from knowledge.thesaurus import load_thesaurus
 
 ResultKind = Literal["clause", "licensed-text", "procedure"]
 IndexState = Literal["current", "stale", "missing", "mismatch"]
@@ -53,6 +54,8 @@ class Fusion(BaseModel):
     """How many of the best procedure passages lend their citations."""
     min_share: float = 0.1
     """Results scoring below this (0-1) are left out rather than padding the list."""
+    thesaurus: float = 0.5
+    """Weight of a clause being pointed at by a site word of the question (index/query.py)."""
 
 
 class SearchResult(BaseModel):
@@ -71,6 +74,8 @@ class SearchResult(BaseModel):
     """For procedures: the clauses the passage cites, as ClauseKey strings."""
     text: str = ""
     """A short excerpt."""
+    reading: str | None = None
+    """For a clause offered because its number was typed: which reading it is (edition, home, counterpart)."""
 
     @property
     def key(self) -> ClauseKey | None:
@@ -85,6 +90,8 @@ class AskResponse(BaseModel):
     note: str | None = None
     results: list[SearchResult]
     no_good_match: bool = False
+    expanded: list[str] = []
+    """Quality-system words added to the question from the site-language thesaurus."""
 
 
 class IndexStatus(BaseModel):
@@ -176,6 +183,7 @@ class SearchService:
         """Clause passage id -> passage ids of its crosswalk counterparts and other-edition clause."""
         self._entries_version: tuple | None = None
         self.fusion = Fusion()
+        self.thesaurus = load_thesaurus()
         self.model_error: str | None = None
         """Why the embedding model is not loaded, when a load was tried and failed."""
         self.store.sync_builtin(CATALOGUE_DOC_ID, "Clause catalogue", catalogue_passages(catalogue))
@@ -301,6 +309,7 @@ class SearchService:
         """The best clauses (per wanted standard) and procedure passages for a question."""
         editions = _wanted_editions(standard, edition)
         query = query.strip()
+        plan = understand(query, self.catalogue, self.thesaurus, edition)
         with self._lock:
             note = self._refresh()
             vectors, embedder = self._vectors, self.embedder
@@ -310,9 +319,9 @@ class SearchService:
             dense = vectors.search(embedder.encode([query])[0], vectors.count)
         else:
             notes.append(LEXICAL_NOTE + (f" ({self.model_error})" if self.model_error else ""))
-        lex = lexical.search(self.store.db, query, CANDIDATES)
-        exact = self._exact_clauses(query, editions)
-        results = self._fuse(dense, lex, exact, editions, top)
+        lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES)
+        exact = plan.exact(editions, filtered=standard is not None or edition is not None)
+        results = self._fuse(dense, lex, exact, editions, top, plan)
         if dense and not exact:
             # Fused ranks always put something first; the cosine says whether it is relevant at all.
             # Many lexical hits vouch for a question in words the model knows poorly (measured on the
@@ -325,15 +334,10 @@ class SearchService:
             query=query,
             mode="hybrid" if embedder is not None else "lexical",
             note="; ".join(notes) or None,
-            results=results,
+            results=[r.model_copy(update={"reading": plan.label(r.key)}) if r.key else r for r in results],
             no_good_match=not results,
+            expanded=plan.expanded,
         )
-
-    def _exact_clauses(self, query: str, editions: set[tuple[str, str]]) -> list[ClauseKey]:
-        keys = list(find_clause_refs(query, self.catalogue))
-        if looks_like_clause_ref(query):
-            keys += [c.key for c in find_clauses(query, self.catalogue)]
-        return [k for k in dict.fromkeys(keys) if (k.standard, k.edition) in editions]
 
     @staticmethod
     def _allowed(group: tuple, editions: set[tuple[str, str]]) -> bool:
@@ -346,6 +350,7 @@ class SearchService:
         exact: list[ClauseKey],
         editions: set[tuple[str, str]],
         top: int,
+        plan: QueryPlan,
     ) -> list[SearchResult]:
         fusion = self.fusion
         groups = self._groups
@@ -362,6 +367,9 @@ class SearchService:
                     continue
                 rank = ranks[group] = ranks.get(group, 0) + 1
                 base[pid] = base.get(pid, 0.0) + weight / (fusion.rrf_k + rank)
+        for key, weight in plan.hinted.items():
+            if (pid := self._clause_pids.get(key)) is not None:
+                base[pid] = base.get(pid, 0.0) + fusion.thesaurus * weight / (fusion.rrf_k + 1)
         best = sum(weight for weight, _ in channels) / (fusion.rrf_k + 1) * (1 + fusion.linked)
         cited = self._cited(base, fusion.cited_from)
         best *= 1 + fusion.cited
@@ -375,9 +383,10 @@ class SearchService:
             linked = max((base.get(other, 0.0) for other in self._links.get(pid, ())), default=0.0)
             score = base.get(pid, 0.0) + fusion.linked * linked + fusion.cited * cited.get(pid, 0.0)
             by_group.setdefault(group, []).append((score / best, pid))
-        for pid in self._exact_ids(exact):
-            # An exact clause number outranks any fused score.
-            by_group.setdefault(groups[pid], []).append((1.0 + 1e-6, pid))
+        exact_ids = self._exact_ids(exact)
+        for i, pid in enumerate(exact_ids):
+            # An exact clause number outranks any fused score, in the order the numbers were read.
+            by_group.setdefault(groups[pid], []).append((2.0 + len(exact_ids) - i, pid))
         chosen: dict[int, float] = {}
         for members in by_group.values():
             for score, pid in sorted(members, reverse=True)[:top]:
