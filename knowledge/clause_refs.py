@@ -360,21 +360,25 @@ def _counterpart_readings(reading: ClauseReading, catalogue: Catalogue, first: s
     clause = catalogue.get(*reading.key)
     if clause is None:
         return []
-    found = catalogue.counterparts(clause)
-    found.sort(key=lambda c: c.standard == Q1 and c.edition != first)  # stable: the chosen edition first
-    readings = [
-        ClauseReading(key=c.key, role="counterpart", label=f"crosswalk counterpart of {clause.label}")
-        for c in found
-    ]
-    for link in catalogue.links_for(clause) if clause.standard == Q1 else []:
-        readings += [
-            ClauseReading(
-                key=ClauseKey(ISO, DEFAULT_EDITION[ISO], i), role="counterpart",
-                label=f"nearest ISO 9001 clause to {clause.label} (Q1 only, no counterpart)",
-            )
-            for i in link.iso_closest
+    # A subclause the crosswalk does not link takes its nearest linked ancestor's counterparts.
+    for source in [clause, *reversed(catalogue.ancestors(clause))]:
+        found = catalogue.counterparts(source)
+        found.sort(key=lambda c: c.standard == Q1 and c.edition != first)  # stable: the chosen edition first
+        readings = [
+            ClauseReading(key=c.key, role="counterpart", label=f"crosswalk counterpart of {source.label}")
+            for c in found
         ]
-    return readings
+        for link in catalogue.links_for(source) if source.standard == Q1 else []:
+            readings += [
+                ClauseReading(
+                    key=ClauseKey(ISO, DEFAULT_EDITION[ISO], i), role="counterpart",
+                    label=f"nearest ISO 9001 clause to {source.label} (Q1 only, no counterpart)",
+                )
+                for i in link.iso_closest
+            ]
+        if readings:
+            return readings
+    return []
 
 
 def read_clause_numbers(text: str, catalogue: Catalogue, q1_edition: str | None = None) -> list[ClauseReading]:
@@ -398,9 +402,11 @@ def read_clause_numbers(text: str, catalogue: Catalogue, q1_edition: str | None 
             readings.append(ClauseReading(key=iso, role="number", label=f"ISO 9001 {query.id}"))
             cited |= {ISO} if query.standard == ISO else set()
     named = {_standard_of(m) for m in _STANDARD_RE.finditer(text)}
+    counterparts = [c for r in readings for c in _counterpart_readings(r, catalogue, first)]
     if len(cited) == 1 and (named - cited or _COUNTERPART_WORDS.search(text)):
-        numbers = [r for r in readings if r.role == "number"]
-        counterparts = [c for r in numbers for c in _counterpart_readings(r, catalogue, first)]
         readings = [c for c in counterparts if c.key.standard not in cited] + readings
+    else:
+        # Last, so a search limited to the other standard still leads with the clause's counterpart.
+        readings += counterparts
     seen: set[ClauseKey] = set()
     return [r for r in readings if not (r.key in seen or seen.add(r.key))]
