@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from index import lexical
+from index.facets import FacetIndex, checklist_facets, clause_facets
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
 from index.manifest import Manifest, corpus_hash, read_manifest, write_manifest
 from index.query import QueryPlan, understand
@@ -56,6 +57,8 @@ class Fusion(BaseModel):
     """Results scoring below this (0-1) are left out rather than padding the list."""
     thesaurus: float = 0.5
     """Weight of a clause being pointed at by a site word of the question (index/query.py)."""
+    facets: float = 1.0
+    """Weight of the ranking by each clause's best facet (index/facets.py)."""
 
 
 class SearchResult(BaseModel):
@@ -167,7 +170,12 @@ class SearchService:
     """Keeps the vector index in step with the knowledge store and answers questions."""
 
     def __init__(
-        self, knowledge_db: Path, index_dir: Path, catalogue: Catalogue, embedder: Embedder | None = None
+        self,
+        knowledge_db: Path,
+        index_dir: Path,
+        catalogue: Catalogue,
+        embedder: Embedder | None = None,
+        checklist_dir: Path | None = None,
     ):
         self.store = KnowledgeStore(knowledge_db)
         self.index_dir = Path(index_dir)
@@ -184,6 +192,9 @@ class SearchService:
         self._entries_version: tuple | None = None
         self.fusion = Fusion()
         self.thesaurus = load_thesaurus()
+        self.checklist_dir = checklist_dir
+        """Checklist YAML whose questions become clause facets (passed in: the index may not import rules)."""
+        self._facets: FacetIndex | None = None
         self.model_error: str | None = None
         """Why the embedding model is not loaded, when a load was tried and failed."""
         self.store.sync_builtin(CATALOGUE_DOC_ID, "Clause catalogue", catalogue_passages(catalogue))
@@ -193,6 +204,7 @@ class SearchService:
         with self._lock:
             self.embedder = embedder
             self._vectors = None
+            self._facets = None
 
     @property
     def model_name(self) -> str:
@@ -315,13 +327,16 @@ class SearchService:
             vectors, embedder = self._vectors, self.embedder
         notes = [note] if note else []
         dense: list[tuple[int, float]] = []
+        facet: list[tuple[int, float]] = []
         if embedder is not None:
-            dense = vectors.search(embedder.encode([query])[0], vectors.count)
+            query_vector = embedder.encode([query])[0]
+            dense = vectors.search(query_vector, vectors.count)
+            facet = self._facet_ranking(embedder, query_vector)
         else:
             notes.append(LEXICAL_NOTE + (f" ({self.model_error})" if self.model_error else ""))
         lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES)
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
-        results = self._fuse(dense, lex, exact, editions, top, plan)
+        results = self._fuse(dense, lex, exact, editions, top, plan, facet)
         if dense and not exact:
             # Fused ranks always put something first; the cosine says whether it is relevant at all.
             # Many lexical hits vouch for a question in words the model knows poorly (measured on the
@@ -351,10 +366,11 @@ class SearchService:
         editions: set[tuple[str, str]],
         top: int,
         plan: QueryPlan,
+        facet: list[tuple[int, float]],
     ) -> list[SearchResult]:
         fusion = self.fusion
         groups = self._groups
-        channels = [(fusion.dense, dense), (fusion.lexical, self._lexical_kept(lex))]
+        channels = [(fusion.dense, dense), (fusion.lexical, self._lexical_kept(lex)), (fusion.facets, facet)]
         channels = [(weight, ranking) for weight, ranking in channels if weight > 0 and ranking]
         base: dict[int, float] = {}
         for weight, ranking in channels:
@@ -394,6 +410,16 @@ class SearchService:
                     chosen[pid] = max(chosen.get(pid, 0.0), score)
         ordered = sorted(chosen, key=lambda pid: -chosen[pid])
         return [self._result(pid, min(chosen[pid], 1.0)) for pid in ordered]
+
+    def _facet_ranking(self, embedder: Embedder, query_vector: np.ndarray) -> list[tuple[int, float]]:
+        """Clause passages ranked by their best facet (built on first use, embeddings cached)."""
+        with self._lock:
+            if self._facets is None:
+                facets = clause_facets(self.catalogue) + checklist_facets(self.checklist_dir, self.catalogue)
+                self._facets = FacetIndex.build(facets, embedder, self.store.db)
+            scores = self._facets.scores(query_vector)
+        ranked = [(self._clause_pids[key], score) for key, score in scores.items() if key in self._clause_pids]
+        return sorted(ranked, key=lambda hit: -hit[1])
 
     def _cited(self, base: dict[int, float], top: int) -> dict[int, float]:
         """Clauses cited by the best-matching procedure passages, with that passage's score.
