@@ -88,6 +88,24 @@ class Quality(BaseModel):
     mrr: float
 
 
+class NoMatchQuality(BaseModel):
+    inputs: int
+    answered: int
+    """Inputs that got any clause at all (the rest got "no good match")."""
+    confident: int
+    """Inputs whose top clause had a confidence of 0.5 or more."""
+    worst: list[tuple[str, float]] = []
+    """The inputs with the highest top confidence."""
+
+
+class CalibrationBin(BaseModel):
+    low: float
+    high: float
+    results: int
+    right: float
+    """Share of these top results that were a right clause."""
+
+
 class BenchReport(BaseModel):
     model: str
     model_load_seconds: float
@@ -103,6 +121,9 @@ class BenchReport(BaseModel):
     latency_median_ms: float
     latency_p95_ms: float
     quality: list[Quality]
+    no_match: NoMatchQuality | None = None
+    calibration: list[CalibrationBin] = []
+    """Top-result confidence against correctness on blind dev."""
 
 
 @contextmanager
@@ -161,6 +182,40 @@ def evaluate(
     return out
 
 
+def no_match_quality(service: SearchService, inputs: list[str]) -> NoMatchQuality:
+    """How many gibberish and off-topic inputs still got a clause, and how confidently."""
+    tops = []
+    for text in inputs:
+        response = service.ask(text)
+        top = next((r for r in response.results if r.kind == "clause"), None)
+        tops.append((text, (top.confidence or 0.0) if top else 0.0, top is not None))
+    return NoMatchQuality(
+        inputs=len(inputs),
+        answered=sum(answered for _, _, answered in tops),
+        confident=sum(c >= 0.5 for _, c, _ in tops),
+        worst=[(text, c) for text, c, _ in sorted(tops, key=lambda t: -t[1])[:5]],
+    )
+
+
+def calibration_bins(service: SearchService, questions: list[EvalQuestion]) -> list[CalibrationBin]:
+    """Top-result confidence in bins against how often that top result was right."""
+    seen: list[tuple[float, bool]] = []
+    for question in questions:
+        for standard, edition in FIELDS:
+            answers = question.answers(standard, edition)
+            if answers:
+                response = service.ask(question.q, top=5, standard=standard, edition=edition)
+                top = next((r for r in response.results if r.kind == "clause"), None)
+                seen.append(((top.confidence or 0.0) if top else 0.0, bool(top and top.id in answers)))
+    edges = (0.0, 0.2, 0.4, 0.6, 0.8, 1.01)
+    bins = []
+    for low, high in zip(edges, edges[1:], strict=False):
+        inside = [right for c, right in seen if low <= c < high]
+        if inside:
+            bins.append(CalibrationBin(low=low, high=min(high, 1.0), results=len(inside), right=sum(inside) / len(inside)))
+    return bins
+
+
 def latencies_ms(service: SearchService, questions: list[EvalQuestion]) -> list[float]:
     """Per-query time of a default hybrid ask, after one warm-up pass over the same questions."""
     for question in questions:
@@ -180,10 +235,11 @@ def run_bench(
     embedder: Embedder,
     model_load_seconds: float = 0.0,
     fusion: Fusion | None = None,
+    checklist_dir: Path | None = None,
 ) -> BenchReport:
     """Build the bundled knowledge base from scratch in `workdir` and measure everything."""
     knowledge_db, index_dir = workdir / "knowledge.db", workdir / "index"
-    service = SearchService(knowledge_db, index_dir, catalogue, embedder)
+    service = SearchService(knowledge_db, index_dir, catalogue, embedder, checklist_dir)
     if fusion is not None:
         service.fusion = fusion
     started = time.perf_counter()
@@ -203,6 +259,10 @@ def run_bench(
     questions = load_questions(catalogue)
     times = latencies_ms(service, questions)
     quality = [row for mode in MODES for row in evaluate(service, questions, mode)]
+    blind = load_questions(catalogue, BLIND_FILE)
+    dev = [q for q in blind if q.split == "dev"]
+    for split, half in (("dev", dev), ("test", [q for q in blind if q.split == "test"])):
+        quality += evaluate(service, half, "hybrid", split, by_group=True)
     return BenchReport(
         model=embedder.name,
         model_load_seconds=model_load_seconds,
@@ -216,4 +276,6 @@ def run_bench(
         latency_median_ms=statistics.median(times),
         latency_p95_ms=statistics.quantiles(times, n=20)[-1],
         quality=quality,
+        no_match=no_match_quality(service, load_no_match()),
+        calibration=calibration_bins(service, dev),
     )

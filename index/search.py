@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from index import lexical
+from index.confidence import CALIBRATION, NO_MATCH_BELOW, Signals, confidence
 from index.facets import FacetIndex, checklist_facets, clause_facets
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
 from index.manifest import Manifest, corpus_hash, read_manifest, write_manifest
@@ -77,6 +78,8 @@ class SearchResult(BaseModel):
     """For procedures: the clauses the passage cites, as ClauseKey strings."""
     text: str = ""
     """A short excerpt."""
+    confidence: float | None = None
+    """Calibrated chance (0-1) that this is a right clause (index/confidence.py); None without the model."""
     reading: str | None = None
     """For a clause offered because its number was typed: which reading it is (edition, home, counterpart)."""
 
@@ -95,6 +98,8 @@ class AskResponse(BaseModel):
     no_good_match: bool = False
     expanded: list[str] = []
     """Quality-system words added to the question from the site-language thesaurus."""
+    signals: Signals | None = None
+    """What the confidence was computed from."""
 
 
 class IndexStatus(BaseModel):
@@ -248,6 +253,7 @@ class SearchService:
             raise EmbedderUnavailable("no embedding model loaded: lexical search needs no build")
         started = time.perf_counter()
         with self._lock:
+            self._facet_index(self.embedder)  # embedded now (or read from the cache), not inside a first query
             passages = self.store.passages()
             current_hash = corpus_hash((p.id, p.content_hash) for p in passages)
             state, reason = self._state(read_manifest(self.index_dir), current_hash)
@@ -316,12 +322,20 @@ class SearchService:
     # --- asking ------------------------------------------------------------------------------
 
     def ask(
-        self, query: str, top: int = 5, standard: str | None = None, edition: str | None = None
+        self,
+        query: str,
+        top: int = 5,
+        standard: str | None = None,
+        edition: str | None = None,
+        q1_edition: str | None = None,
     ) -> AskResponse:
-        """The best clauses (per wanted standard) and procedure passages for a question."""
+        """The best clauses (per wanted standard) and procedure passages for a question.
+
+        `q1_edition` (the session's) is the Q1 edition a clause number without one is read in first.
+        """
         editions = _wanted_editions(standard, edition)
         query = query.strip()
-        plan = understand(query, self.catalogue, self.thesaurus, edition)
+        plan = understand(query, self.catalogue, self.thesaurus, q1_edition or edition)
         with self._lock:
             note = self._refresh()
             vectors, embedder = self._vectors, self.embedder
@@ -337,11 +351,25 @@ class SearchService:
         lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES)
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
         results = self._fuse(dense, lex, exact, editions, top, plan, facet)
-        if dense and not exact:
+        best = next((cos for pid, cos in dense if self._allowed(self._groups[pid], editions)), 0.0)
+        signals = Signals(
+            cosine=best, facet=facet[0][1] if facet else 0.0, lexical_hits=len(lex),
+            site_words=len(plan.terms), exact=bool(exact),
+        )
+        calibrated = embedder is not None and embedder.name == CALIBRATION.model
+        results = [
+            r.model_copy(update={
+                "reading": plan.label(r.key) if r.key else None,
+                "confidence": round(confidence(signals, r.score), 3) if calibrated else None,
+            })
+            for r in results
+        ]
+        if calibrated and results and results[0].confidence < NO_MATCH_BELOW:
+            results = []
+        elif dense and not exact and not calibrated:
             # Fused ranks always put something first; the cosine says whether it is relevant at all.
             # Many lexical hits vouch for a question in words the model knows poorly (measured on the
             # eval set against off-topic questions: lowest right answer 0.165, off-topic up to 0.173).
-            best = next((cos for pid, cos in dense if self._allowed(self._groups[pid], editions)), 0.0)
             floor = embedder.floor * (CORROBORATED_FLOOR if len(lex) >= CORROBORATING_HITS else 1.0)
             if best < floor:
                 results = []
@@ -349,9 +377,10 @@ class SearchService:
             query=query,
             mode="hybrid" if embedder is not None else "lexical",
             note="; ".join(notes) or None,
-            results=[r.model_copy(update={"reading": plan.label(r.key)}) if r.key else r for r in results],
+            results=results,
             no_good_match=not results,
             expanded=plan.expanded,
+            signals=signals,
         )
 
     @staticmethod
@@ -413,13 +442,16 @@ class SearchService:
 
     def _facet_ranking(self, embedder: Embedder, query_vector: np.ndarray) -> list[tuple[int, float]]:
         """Clause passages ranked by their best facet (built on first use, embeddings cached)."""
+        scores = self._facet_index(embedder).scores(query_vector)
+        ranked = [(self._clause_pids[key], score) for key, score in scores.items() if key in self._clause_pids]
+        return sorted(ranked, key=lambda hit: -hit[1])
+
+    def _facet_index(self, embedder: Embedder) -> FacetIndex:
         with self._lock:
             if self._facets is None:
                 facets = clause_facets(self.catalogue) + checklist_facets(self.checklist_dir, self.catalogue)
                 self._facets = FacetIndex.build(facets, embedder, self.store.db)
-            scores = self._facets.scores(query_vector)
-        ranked = [(self._clause_pids[key], score) for key, score in scores.items() if key in self._clause_pids]
-        return sorted(ranked, key=lambda hit: -hit[1])
+            return self._facets
 
     def _cited(self, base: dict[int, float], top: int) -> dict[int, float]:
         """Clauses cited by the best-matching procedure passages, with that passage's score.
@@ -470,9 +502,11 @@ class SearchService:
         return self.catalogue.get(entry.standard, entry.edition, entry.passage.clause_id)
 
 
-def open_service(knowledge_db: Path, index_dir: Path, load_model: bool = True) -> SearchService:
+def open_service(
+    knowledge_db: Path, index_dir: Path, load_model: bool = True, checklist_dir: Path | None = None
+) -> SearchService:
     """A search service on the bundled catalogue; lexical-only (with `model_error` set) if the model fails."""
-    service = SearchService(knowledge_db, index_dir, load_catalogue())
+    service = SearchService(knowledge_db, index_dir, load_catalogue(), checklist_dir=checklist_dir)
     if load_model:
         try:
             service.attach_embedder(load_default_embedder())

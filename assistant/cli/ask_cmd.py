@@ -22,11 +22,12 @@ NO_MATCH = "Nothing in the catalogue or your documents is relevant enough to tha
 def ask(paths: DataPaths, question: tuple[str, ...], top: int, standard: str | None, edition: str | None, as_json: bool):
     """Ask which clauses apply, in your own words: q1audit ask "cal sticker expired on a torque wrench"."""
     from index.search import open_service
+    from rules.checklist import CHECKLIST_DIR
 
     text = " ".join(question).strip()
     if not text and not as_json:
         raise click.UsageError('give a question, e.g. q1audit ask "who signs off a concession?"')
-    service = open_service(paths.knowledge_db, paths.index_dir)
+    service = open_service(paths.knowledge_db, paths.index_dir, checklist_dir=CHECKLIST_DIR)
     if as_json and not text:
         # One model load for the whole stream: a script can pipe hundreds of questions through.
         for line in sys.stdin:

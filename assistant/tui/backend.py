@@ -87,8 +87,11 @@ class Backend:
         """The catalogue and a keyword-only search service (about a second)."""
         from index.search import SearchService
         from knowledge.catalogue import load_catalogue
+        from rules.checklist import CHECKLIST_DIR
 
-        self._search = SearchService(self.paths.knowledge_db, self.paths.index_dir, load_catalogue())
+        self._search = SearchService(
+            self.paths.knowledge_db, self.paths.index_dir, load_catalogue(), checklist_dir=CHECKLIST_DIR
+        )
         self._knowledge_loaded.set()
         return IndexState(phase="loading", detail="keyword search ready; loading the embedding model")
 
