@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from index import search
 from index.confidence import Calibration, features
 from index.embedder import MiniLMEmbedder
 from index.evaluation import BLIND_FILE, FIELDS, load_no_match, load_questions
 from index.importer import import_files
-from index import search
 from index.search import SearchService
 from knowledge import SAMPLE_QMS_DIR
 from knowledge.catalogue import load_catalogue

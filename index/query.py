@@ -43,7 +43,7 @@ def understand(text: str, catalogue: Catalogue, thesaurus: Thesaurus, q1_edition
     entries = thesaurus.matches(text)
     hinted: dict[ClauseKey, float] = {}
     for entry in entries:
-        for key in entry.clauses.keys():
+        for key in entry.clauses.clause_keys():
             hinted[key] = max(hinted.get(key, 0.0), 1.0)
     return QueryPlan(
         text=text,

@@ -13,8 +13,8 @@ from pydantic import BaseModel
 
 from index import lexical
 from index.confidence import CALIBRATION, NO_MATCH_BELOW, Signals, confidence
-from index.facets import FacetIndex, checklist_facets, clause_facets
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
+from index.facets import FacetIndex, checklist_facets, clause_facets
 from index.manifest import Manifest, corpus_hash, read_manifest, write_manifest
 from index.query import QueryPlan, understand
 from index.store import CATALOGUE_DOC_ID, KnowledgeStore, StoredPassage

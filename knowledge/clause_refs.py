@@ -307,12 +307,25 @@ class ClauseReading(BaseModel):
     """How to show the reading to the user, e.g. `9th-edition 5.6.1.2 (in the 10th: 5.5.1.2)`."""
 
 
+_EDITION_FIRST_RE = re.compile(
+    rf"(?<![\w]){_edition_word('ed')}(?:\s*ed(?:ition)?\b\.?)?\s*(?:of\s+)?(?:{_Q1}\s*)?"
+    rf"(?:{_CLAUSE_WORD}\s*)?(?P<ids>{_ID})",
+    re.I,
+)
+"""A Q1 number after its edition, the standard left out: "9th edition 5.11", "10th ed. cl 5.10"."""
+
+
 def _mentions(text: str) -> list[ClauseRefQuery]:
     """Clause numbers in a question: citations in the text, or the whole text when it is just a reference."""
     by_position: dict[int, ClauseRefQuery] = {}
     for position, query in _citations(text):
         # "ISO 5.3 in Q1 terms" also reads as "5.3 in Q1": the standard written before the number wins.
         by_position.setdefault(position, query)
+    for match in _EDITION_FIRST_RE.finditer(text):
+        edition = _normalize_edition(Q1, match["ed"])
+        if edition in _OTHER_EDITION:
+            query = ClauseRefQuery(standard=Q1, edition=edition, id=_normalize_id(match["ids"]))
+            by_position.setdefault(match.start("ids"), query)
     found = [by_position[position] for position in sorted(by_position)]
     if not found and looks_like_clause_ref(text):
         found = [parse_clause_ref(text)]
@@ -323,13 +336,18 @@ def _mentions(text: str) -> list[ClauseRefQuery]:
     return list(dict.fromkeys(found))
 
 
-def _home(catalogue: Catalogue, edition: str, clause_id: str) -> ClauseKey | None:
-    """The same Q1 clause in the other edition, from the edition map."""
+def _home(catalogue: Catalogue, edition: str, clause_id: str) -> tuple[ClauseKey, bool] | None:
+    """The same Q1 clause in the other edition, from the edition map; where the map does not know the
+    clause's own home, the home of its nearest ancestor that has one (9th 5.7.1.5 -> under 10th 5.6).
+    The flag says whether the home is the clause's own."""
     other = _OTHER_EDITION[edition]
-    for move in catalogue.edition_map.moves_for(edition, clause_id):
-        home = move.q1_10th if other == "10th" else move.q1_9th
-        if home is not None and catalogue.get(Q1, other, home) is not None:
-            return ClauseKey(Q1, other, home)
+    clause = catalogue.get(Q1, edition, clause_id)
+    chain = [clause, *reversed(catalogue.ancestors(clause))] if clause else []
+    for source in chain:
+        for move in catalogue.edition_map.moves_for(edition, source.id):
+            home = move.q1_10th if other == "10th" else move.q1_9th
+            if home is not None and catalogue.get(Q1, other, home) is not None:
+                return ClauseKey(Q1, other, home), source is clause
     return None
 
 
@@ -340,16 +358,18 @@ def _q1_readings(query: ClauseRefQuery, catalogue: Catalogue, first: str) -> lis
     readings: list[ClauseReading] = []
     for edition in present:
         key = ClauseKey(Q1, edition, query.id)
-        home = _home(catalogue, edition, query.id)
+        home, own = _home(catalogue, edition, query.id) or (None, False)
         if len(present) == 2 and home == ClauseKey(Q1, _OTHER_EDITION[edition], query.id):
             label = f"{query.id} (same number in both editions)"
         elif len(present) == 2:
             label = f"{query.id} in the {edition} edition"
         else:
-            where = f"in the {home.edition}: {home.id}" if home else f"not in the {_OTHER_EDITION[edition]} edition"
+            under = "" if own else "under "
+            where = f"in the {home.edition}: {under}{home.id}" if home else f"not in the {_OTHER_EDITION[edition]} edition"
             label = f"{edition}-edition {query.id} ({where})"
         readings.append(ClauseReading(key=key, role="number", label=label))
-    if len(present) == 1 and (home := _home(catalogue, present[0], query.id)) is not None:
+    if len(present) == 1 and (found := _home(catalogue, present[0], query.id)) is not None:
+        home = found[0]
         readings.append(
             ClauseReading(key=home, role="home", label=f"{home.edition}-edition home of {present[0]} {query.id}")
         )

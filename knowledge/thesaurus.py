@@ -25,7 +25,7 @@ class TermClauses(BaseModel):
     q1_9th: list[str] = Field(default_factory=list)
     iso: list[str] = Field(default_factory=list)
 
-    def keys(self) -> list[ClauseKey]:
+    def clause_keys(self) -> list[ClauseKey]:
         return [ClauseKey(s, e, i) for field, s, e in _FIELDS for i in getattr(self, field)]
 
 
@@ -63,7 +63,7 @@ def _check(catalogue: Catalogue) -> Callable[[Thesaurus], Iterable[Problem]]:
             if entry.term.lower() in seen:
                 yield ("entries", i, "term"), f"term {entry.term!r} is already entry {seen[entry.term.lower()]}"
             seen[entry.term.lower()] = i
-            if not entry.clauses.keys():
+            if not entry.clauses.clause_keys():
                 yield ("entries", i, "clauses"), "point at least one clause"
             for field, standard, edition in _FIELDS:
                 for j, clause_id in enumerate(getattr(entry.clauses, field)):
