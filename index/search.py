@@ -352,10 +352,7 @@ class SearchService:
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
         results = self._fuse(dense, lex, exact, editions, top, plan, facet)
         best = next((cos for pid, cos in dense if self._allowed(self._groups[pid], editions)), 0.0)
-        signals = Signals(
-            cosine=best, facet=facet[0][1] if facet else 0.0, lexical_hits=len(lex),
-            site_words=len(plan.terms), exact=bool(exact),
-        )
+        signals = Signals(cosine=best, exact=bool(exact))
         calibrated = embedder is not None and embedder.name == CALIBRATION.model
         results = [
             r.model_copy(update={
