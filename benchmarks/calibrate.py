@@ -1,8 +1,9 @@
-"""Fit the confidence model (index/confidence.py) on the blind set's DEV half and print its weights.
+"""Fit the confidence models (index/confidence.py) and print their weights.
 
-Run: python benchmarks/calibrate.py  (real model; a few minutes). Copy the printed weights into
-index/confidence.py. Fitted on blind dev questions plus inputs with no right clause of our own
-(index/eval/calibration_negatives.yaml and seeded keyboard mashing); the blind no-match set is only checked.
+Run: python benchmarks/calibrate.py [WORKDIR]  (real model; a few minutes). Copy the printed weights into
+index/confidence.py. "On topic" is fitted on the blind set's DEV questions against inputs with no right
+clause of our own (index/eval/calibration_negatives.yaml and seeded keyboard mashing); "right clause" on
+DEV questions only. The test half and the blind no-match set are never used here.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index import search
-from index.confidence import Calibration, features
+from index import confidence as confidence_module
+from index.confidence import Calibration, confidence
 from index.embedder import MiniLMEmbedder
 from index.evaluation import BLIND_FILE, EVAL_DIR, FIELDS, load_no_match, load_questions
 from index.importer import import_files
@@ -38,53 +39,49 @@ def _gibberish(count: int, seed: int = 16) -> list[str]:
     ]
 
 
-def _negatives(service: SearchService) -> list[dict[str, float]]:
-    """Features of the top result for inputs that have no right clause."""
-    xs = []
-    for text in load_no_match(NEGATIVES_FILE) + _gibberish(40):
-        response = service.ask(text, top=5)
-        top = next((r for r in response.results if r.kind == "clause"), None)
-        if top is not None and response.signals is not None and not response.signals.exact:
-            xs.append(features(response.signals, top.score))
-    return xs
+def _top(service: SearchService, text: str, **filters):
+    response = service.ask(text, top=5, **filters)
+    top = next((r for r in response.results if r.kind == "clause"), None)
+    return response, top
 
 
-def _rows(service: SearchService, catalogue) -> tuple[list[dict[str, float]], list[int]]:
-    xs, ys = [], []
+def _dev_rows(service: SearchService, catalogue) -> list[tuple[float, float, int, object]]:
+    """(fused score, cosine, right?, signals) of the top result for each dev question and standard."""
+    rows = []
     for question in load_questions(catalogue, BLIND_FILE):
         if question.split != "dev":
             continue
         for standard, edition in FIELDS:
             answers = question.answers(standard, edition)
-            if not answers:
-                continue
-            response = service.ask(question.q, top=5, standard=standard, edition=edition)
-            top = next((r for r in response.results if r.kind == "clause"), None)
-            if top is None or response.signals is None or response.signals.exact:
-                continue
-            xs.append(features(response.signals, top.score))
-            ys.append(int(top.id in answers))
-    negatives = _negatives(service)
-    return xs + negatives, ys + [0] * len(negatives)
+            if answers:
+                response, top = _top(service, question.q, standard=standard, edition=edition)
+                if top is not None and not response.signals.exact:
+                    rows.append((top.score, response.signals.cosine, int(top.id in answers), response.signals))
+    return rows
 
 
-def fit(xs: list[dict[str, float]], ys: list[int], l2: float = 0.1) -> Calibration:
-    """L2-regularised logistic regression by Newton's method (a few dozen rows, five features)."""
-    names = list(xs[0])
-    x = np.array([[1.0, *(row[n] for n in names)] for row in xs])
-    y = np.array(ys, dtype=float)
+def _negative_cosines(service: SearchService) -> list[float]:
+    cosines = []
+    for text in load_no_match(NEGATIVES_FILE) + _gibberish(40):
+        response, _ = _top(service, text)
+        if response.signals is not None and not response.signals.exact:
+            cosines.append(response.signals.cosine)
+    return cosines
+
+
+def logistic(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
+    """L2-regularised logistic regression by Newton's method; returns [intercept, weights...]."""
+    x = np.c_[np.ones(len(x)), x]
     w = np.zeros(x.shape[1])
-    penalty = np.diag([0.0] + [l2] * len(names))
-    for _ in range(50):
+    penalty = np.diag([0.0] + [l2] * (x.shape[1] - 1))
+    for _ in range(60):
         p = 1 / (1 + np.exp(-x @ w))
-        gradient = x.T @ (p - y) + penalty @ w
-        hessian = x.T @ (x * (p * (1 - p))[:, None]) + penalty
-        w -= np.linalg.solve(hessian, gradient)
-    return Calibration(intercept=float(w[0]), **{n: float(v) for n, v in zip(names, w[1:], strict=True)})
+        w -= np.linalg.solve(x.T @ (x * (p * (1 - p))[:, None]) + penalty, x.T @ (p - y) + penalty @ w)
+    return w
 
 
 def main() -> None:
-    search.NO_MATCH_BELOW = 0.0  # see every top result, however unsure
+    confidence_module.NO_MATCH_BELOW = 0.0  # see every top result, however unsure
     catalogue = load_catalogue()
     with tempfile.TemporaryDirectory() as workdir:
         root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(workdir)
@@ -92,32 +89,23 @@ def main() -> None:
         if not service.store.documents():
             list(import_files(service.store, [SAMPLE_QMS_DIR], catalogue))
         service.build()
-        xs, ys = _rows(service, catalogue)
-        calibration = fit(xs, ys)
-        print(calibration.model_dump_json(indent=2))
-        from index.confidence import confidence
-
-        x = np.array([[1.0, *row.values()] for row in xs])
-        weights = calibration.model_dump(exclude={"model"})
-        w = np.array([weights["intercept"], *(weights[n] for n in xs[0])])
-        p = 1 / (1 + np.exp(-x @ w))
-        for low, high in ((0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01)):
-            sel = (p >= low) & (p < high)
-            if sel.any():
-                print(f"confidence {low:.1f}-{high:.1f}: {sel.sum():3d} top results, {np.mean(np.array(ys)[sel]):.2f} right")
-        right = np.array(ys, dtype=bool)
-        for floor in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
-            print(
-                f"no-match floor {floor:.2f}: drops {np.mean(p[right] < floor):.1%} of right top results, "
-                f"keeps {np.mean(p[~right] >= floor):.1%} of wrong or no-answer ones"
-            )
-        worst = []
-        for text in load_no_match():
-            response = service.ask(text, top=5)
-            top = next((r for r in response.results if r.kind == "clause"), None)
-            if response.signals is not None:
-                worst.append((round(confidence(response.signals, top.score if top else 0.0, calibration), 3), text))
-        print("highest no-match confidences:", sorted(worst, reverse=True)[:8])
+        rows = _dev_rows(service, catalogue)
+        negatives = _negative_cosines(service)
+    cosines = np.array([[r[1]] for r in rows] + [[c] for c in negatives])
+    on_topic = logistic(cosines, np.r_[np.ones(len(rows)), np.zeros(len(negatives))], l2=0.01)
+    right = logistic(np.array([[r[0], r[1]] for r in rows]), np.array([r[2] for r in rows], dtype=float), l2=0.1)
+    calibration = Calibration(
+        on_topic_intercept=round(float(on_topic[0]), 2), on_topic_cosine=round(float(on_topic[1]), 2),
+        right_intercept=round(float(right[0]), 2), right_score=round(float(right[1]), 2),
+        right_cosine=round(float(right[2]), 2),
+    )
+    print(calibration.model_dump_json(indent=2))
+    p = np.array([confidence(r[3], r[0], calibration) for r in rows])
+    y = np.array([r[2] for r in rows], dtype=bool)
+    for low in (0.0, 0.2, 0.4, 0.6, 0.8):
+        inside = (p >= low) & (p < low + 0.2)
+        if inside.any():
+            print(f"confidence {low:.1f}-{low + 0.2:.1f}: {inside.sum():3d} dev top results, {y[inside].mean():.2f} right")
 
 
 if __name__ == "__main__":

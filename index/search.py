@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from index import lexical
-from index.confidence import CALIBRATION, NO_MATCH_BELOW, Signals, confidence
+from index.confidence import CALIBRATION, Signals, confidence, no_good_match
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
 from index.facets import FacetIndex, checklist_facets, clause_facets
 from index.manifest import Manifest, corpus_hash, read_manifest, write_manifest
@@ -352,7 +352,7 @@ class SearchService:
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
         results = self._fuse(dense, lex, exact, editions, top, plan, facet)
         best = next((cos for pid, cos in dense if self._allowed(self._groups[pid], editions)), 0.0)
-        signals = Signals(cosine=best, exact=bool(exact))
+        signals = Signals(cosine=best, lexical_hits=len(lex), exact=bool(exact))
         calibrated = embedder is not None and embedder.name == CALIBRATION.model
         results = [
             r.model_copy(update={
@@ -361,7 +361,7 @@ class SearchService:
             })
             for r in results
         ]
-        if calibrated and results and results[0].confidence < NO_MATCH_BELOW:
+        if calibrated and results and no_good_match(signals, results[0].confidence):
             results = []
         elif dense and not exact and not calibrated:
             # Fused ranks always put something first; the cosine says whether it is relevant at all.

@@ -45,7 +45,10 @@ def ask(paths: DataPaths, question: tuple[str, ...], top: int, standard: str | N
 def _clause_cell(service, result) -> str:
     """One clause with its score and its crosswalk counterparts (and how they relate)."""
     clause = service.catalogue.get(result.standard, result.edition, result.id)
-    lines = [f"[bold]{result.id}[/bold] {result.title}  [dim]{result.score:.2f}[/dim]"]
+    sure = f"{result.confidence:.0%} sure" if result.confidence is not None else f"{result.score:.2f}"
+    lines = [f"[bold]{result.id}[/bold] {result.title}  [dim]{sure}[/dim]"]
+    if result.reading:
+        lines.append(f"[dim]  ({result.reading})[/dim]")
     seen: set[str] = set()
     for link in service.catalogue.links_for(clause) if clause is not None else []:
         if link.q1_only:
@@ -71,6 +74,8 @@ def _print(service, response) -> None:
     console = Console()
     if response.note:
         console.print(f"[yellow]{response.note}[/yellow]")
+    if response.expanded:
+        console.print(f"[dim]read as: {'; '.join(response.expanded)}[/dim]")
     if response.no_good_match:
         console.print(NO_MATCH)
         return
