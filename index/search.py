@@ -343,7 +343,7 @@ class SearchService:
         dense: list[tuple[int, float]] = []
         facet: list[tuple[int, float]] = []
         if embedder is not None:
-            query_vector = embedder.encode([query])[0]
+            query_vector = embedder.encode([plan.lexical_text])[0]
             dense = vectors.search(query_vector, vectors.count)
             facet = self._facet_ranking(embedder, query_vector)
         else:
