@@ -24,7 +24,8 @@ class Signals(BaseModel):
     """What one search saw, besides the ranking itself."""
 
     cosine: float = 0.0
-    """Best cosine between the question and an allowed passage (0 in lexical-only mode)."""
+    """Best cosine between the question as typed (without thesaurus expansion) and an allowed passage
+    (0 in lexical-only mode)."""
     lexical_hits: int = 0
     """Passages sharing a word with the question."""
     exact: bool = False
@@ -36,11 +37,11 @@ class Calibration(BaseModel):
 
     model: str = "all-MiniLM-L6-v2"
     """The embedding model the weights were fitted with; other embedders fall back to a cosine floor."""
-    on_topic_intercept: float = -6.56
-    on_topic_cosine: float = 22.87
-    right_intercept: float = -3.81
-    right_score: float = 5.25
-    right_cosine: float = 0.95
+    on_topic_intercept: float = -7.87
+    on_topic_cosine: float = 29.71
+    right_intercept: float = -3.89
+    right_score: float = 5.51
+    right_cosine: float = 0.81
 
 
 CALIBRATION = Calibration()

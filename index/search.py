@@ -341,17 +341,20 @@ class SearchService:
             vectors, embedder = self._vectors, self.embedder
         notes = [note] if note else []
         dense: list[tuple[int, float]] = []
+        asked: list[tuple[int, float]] = []
         facet: list[tuple[int, float]] = []
         if embedder is not None:
             query_vector = embedder.encode([plan.lexical_text])[0]
             dense = vectors.search(query_vector, vectors.count)
             facet = self._facet_ranking(embedder, query_vector)
+            # Whether the question is on topic at all is judged on the user's own words, not our expansion.
+            asked = vectors.search(embedder.encode([query])[0], vectors.count) if plan.expanded else dense
         else:
             notes.append(LEXICAL_NOTE + (f" ({self.model_error})" if self.model_error else ""))
         lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES)
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
         results = self._fuse(dense, lex, exact, editions, top, plan, facet)
-        best = next((cos for pid, cos in dense if self._allowed(self._groups[pid], editions)), 0.0)
+        best = next((cos for pid, cos in asked if self._allowed(self._groups[pid], editions)), 0.0)
         signals = Signals(cosine=best, lexical_hits=len(lex), exact=bool(exact))
         calibrated = embedder is not None and embedder.name == CALIBRATION.model
         results = [
