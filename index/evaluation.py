@@ -206,7 +206,9 @@ def calibration_bins(service: SearchService, questions: list[EvalQuestion]) -> l
             if answers:
                 response = service.ask(question.q, top=5, standard=standard, edition=edition)
                 top = next((r for r in response.results if r.kind == "clause"), None)
-                seen.append(((top.confidence or 0.0) if top else 0.0, bool(top and top.id in answers)))
+                if top is not None and top.confidence is None:
+                    return []  # no calibrated confidence for this embedder
+                seen.append((top.confidence if top else 0.0, bool(top and top.id in answers)))
     edges = (0.0, 0.2, 0.4, 0.6, 0.8, 1.01)
     bins = []
     for low, high in zip(edges, edges[1:], strict=False):

@@ -16,7 +16,7 @@ from knowledge import SAMPLE_QMS_DIR
 def bench(as_json: bool) -> None:
     """Build the bundled knowledge base from scratch in a temporary folder and measure search.
 
-    Uses the real embedding model; takes about a minute. Your own data is not touched.
+    Uses the real embedding model; takes a few minutes. Your own data is not touched.
     """
     from index.embedder import load_default_embedder
     from index.evaluation import run_bench
