@@ -10,15 +10,22 @@ import sqlite3
 import tarfile
 import tempfile
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ValidationError
 
+try:
+    import fcntl
+except ImportError:  # Windows: one q1audit at a time restores there
+    fcntl = None
+
 from assistant.locations import DataPaths
+from knowledge.durable_files import fsync_dir
 from knowledge.errors import Q1AuditError
 from knowledge.hashing import file_sha256
+from knowledge.input_limits import BACKUP_MANIFEST
 
 FORMAT = "q1audit-backup/1"
 MANIFEST = "manifest.json"
@@ -94,6 +101,22 @@ def _counts(root: Path) -> tuple[int, int]:
     return sessions, documents
 
 
+def referenced_attachments(audits_db: Path) -> set[str]:
+    """Every attachment name an answer, current or in the history, refers to."""
+    if not audits_db.exists():
+        return set()
+    sql = """
+        select j.value from answers a, json_each(json_extract(a.record, '$.attachments')) j
+        union select j.value from answer_history h, json_each(json_extract(h.new, '$.attachments')) j
+        union select j.value from answer_history h, json_each(json_extract(h.old, '$.attachments')) j
+    """
+    with closing(sqlite3.connect(f"{audits_db.absolute().as_uri()}?mode=ro", uri=True, timeout=10)) as conn:
+        try:
+            return {row[0] for row in conn.execute(sql) if isinstance(row[0], str)}
+        except sqlite3.OperationalError:  # no tables yet
+            return set()
+
+
 def backup(paths: DataPaths, target: Path, force: bool = False) -> BackupManifest:
     """Write `target` (a .tar.gz readable by its owner only) from the data directory, while it stays in use."""
     target = Path(target).expanduser().absolute()
@@ -111,9 +134,13 @@ def backup(paths: DataPaths, target: Path, force: bool = False) -> BackupManifes
             if (paths.root / name).exists():
                 _copy_database(paths.root / name, staging / name)
                 members.append((staging / name, name))
+        # Attachment copies no answer names (their answers were never committed) are not evidence.
+        referenced = referenced_attachments(staging / "audits.db")
         for folder in FOLDERS:
             for path in _plain_files(paths.root, folder):
-                members.append((path, path.relative_to(paths.root).as_posix()))
+                name = path.relative_to(paths.root).as_posix()
+                if folder != "attachments" or name.removeprefix("attachments/") in referenced:
+                    members.append((path, name))
         files = []
         for path, name in members:
             files.append(BackupFile(name=name, size=path.stat().st_size, sha256=file_sha256(path)))
@@ -169,10 +196,14 @@ def read_manifest(source: Path) -> BackupManifest:
         with tarfile.open(source, mode="r:*") as archive:
             member = archive.getmember(MANIFEST)
             handle = archive.extractfile(member) if member.isfile() else None
-            data = handle.read() if handle else b""
+            data = handle.read(BACKUP_MANIFEST.max_bytes + 1) if handle else b""
+        if len(data) > BACKUP_MANIFEST.max_bytes:
+            raise BackupError(f"{source}: its manifest is over {BACKUP_MANIFEST.max_bytes >> 20} MB; not a q1audit backup")
         manifest = BackupManifest.model_validate_json(data)
     except FileNotFoundError:
         raise BackupError(f"{source}: no such file") from None
+    except BackupError:
+        raise
     except (tarfile.TarError, KeyError, OSError, EOFError, ValidationError, ValueError):
         raise BackupError(f"{source}: is not a q1audit backup (no readable manifest); check the file") from None
     if manifest.format != FORMAT:
@@ -204,6 +235,8 @@ def _unpack(source: Path, manifest: BackupManifest, staging: Path) -> None:
                     while block := handle.read(1 << 20):
                         digest.update(block)
                         out.write(block)
+                    out.flush()
+                    os.fsync(out.fileno())  # moved in by rename later: must be on the disk first
                 if digest.hexdigest() != entry.sha256 or target.stat().st_size != entry.size:
                     raise BackupError(f"{source}: {member.name} does not match its checksum; the backup is damaged")
                 found.add(member.name)
@@ -214,10 +247,15 @@ def _unpack(source: Path, manifest: BackupManifest, staging: Path) -> None:
         raise BackupError(f"{source}: {missing[0]} is listed but missing; the backup is incomplete")
     for name in DATABASES:
         if (staging / name).exists():
-            with closing(sqlite3.connect(str(staging / name))) as conn:
-                result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            try:
+                with closing(sqlite3.connect(str(staging / name))) as conn:
+                    result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            except sqlite3.DatabaseError as exc:  # not a database at all, or a damaged header
+                result = str(exc)
             if result != "ok":
-                raise BackupError(f"{source}: {name} fails SQLite's integrity check ({result})")
+                raise BackupError(f"{source}: {name} fails SQLite's integrity check ({result}); the backup is damaged")
+    for folder in FOLDERS:  # present even when empty, so that finishing an interrupted restore is one rule
+        (staging / folder).mkdir(exist_ok=True, mode=0o700)
 
 
 def restore(paths: DataPaths, source: Path, force: bool = False) -> BackupManifest:
@@ -230,16 +268,63 @@ def restore(paths: DataPaths, source: Path, force: bool = False) -> BackupManife
     manifest = read_manifest(source)
     if not force and has_data(paths):
         raise BackupError(f"{paths.root}: already holds audit data; restore with --force to replace it")
-    with tempfile.TemporaryDirectory(prefix=".restore-", dir=paths.root) as tmp:
-        staging = Path(tmp)
+    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=paths.root))
+    try:
         _unpack(source, manifest, staging)
-        for name in DATABASES:
-            _restore_database(staging / name, paths.root / name)
-        for folder in FOLDERS:
-            _replace_folder(staging / folder, paths.root / folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # From here on the restore is rolled forward, never back: the marker names the checked, unpacked
+    # copy, and whoever finds it (this process, or the next q1audit after a kill) finishes the job.
+    marker = paths.root / RESTORE_MARKER
+    _write_durably(marker, staging.name.encode())
+    finish_interrupted_restore(paths)
+    return manifest
+
+
+RESTORE_MARKER = ".restore-in-progress"
+"""Holds the name of the staging folder of a restore that has started changing the data directory."""
+
+
+def finish_interrupted_restore(paths: DataPaths) -> bool:
+    """Finish a restore that was killed part-way (every step can run again); True if there was one."""
+    marker = paths.root / RESTORE_MARKER
+    if not marker.exists():
+        return False
+    with _exclusive(paths.root / ".restore.lock"):  # one finisher at a time: the restore, or a q1audit start
+        try:
+            name = marker.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return False  # the other one finished it
+        _finish(paths, marker, paths.root / name)
+    return True
+
+
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """An exclusive lock held by this process (where the system has `flock`)."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _finish(paths: DataPaths, marker: Path, staging: Path) -> None:
+    if staging.parent != paths.root or not staging.name.startswith(".restore-") or not staging.is_dir():
+        marker.unlink()  # the databases and folders were all moved in before the staging copy went
+        return
+    for name in DATABASES:
+        _restore_database(staging / name, paths.root / name)
+    for folder in FOLDERS:
+        _replace_folder(staging / folder, paths.root / folder)
     # The vector index belongs to the old knowledge base: drop it so it is rebuilt, never used stale.
     shutil.rmtree(paths.index_dir, ignore_errors=True)
-    return manifest
+    marker.unlink()
+    fsync_dir(paths.root)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _restore_database(staged: Path, live: Path) -> None:
@@ -250,11 +335,26 @@ def _restore_database(staged: Path, live: Path) -> None:
 
 
 def _replace_folder(staged: Path, live: Path) -> None:
-    if live.is_symlink():
-        live.unlink()
-    elif live.exists():
-        shutil.rmtree(live)
-    if staged.exists():
+    """Swap the staged folder in by renames; at every moment `live` or its `.old` copy exists."""
+    old = live.with_name(f".{live.name}.old")
+    if staged.is_dir():
+        if live.is_symlink():
+            live.unlink()
+        elif live.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            live.rename(old)
         staged.rename(live)
-    else:
+        fsync_dir(live.parent)
+    elif not live.exists():
         live.mkdir(mode=0o700)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, path)
+    fsync_dir(path.parent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,5 +56,6 @@ def resolve_data_dir(explicit: str | os.PathLike | None = None) -> DataPaths:
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     # mkdir's mode is masked by umask and leaves an existing directory alone: audit data is confidential.
     if root.stat().st_mode & 0o077:
-        root.chmod(0o700)
+        with contextlib.suppress(OSError):  # another user's folder or a read-only disk, opened to read
+            root.chmod(0o700)
     return DataPaths(root)

@@ -2,6 +2,11 @@
 
 Full run with the real model (about 15 minutes on 2 cores):
     .venv/bin/python benchmarks/bench_scale.py > scale.json
+Query path at 600 / 5,000 / 20,000 passages without embedding them all (a few minutes):
+    .venv/bin/python benchmarks/bench_scale.py --parts kb --sizes 600,5000,20000 --embedder random
+  `random` gives every passage a fixed pseudo-random 384-d unit vector: faiss, fusion and lexical search
+  cost what they cost with real vectors, the rankings mean nothing, and the real model's query embedding
+  (ONNX path, measured separately as query_embed_*) is added on top to give the time an auditor waits.
 Quick plumbing check:  .venv/bin/python benchmarks/bench_scale.py --sizes 200 --sessions 20 --answers 60 --embedder hashing
 Figures are medians unless named otherwise; docs/scale.md reads them.
 """
@@ -9,6 +14,7 @@ Figures are medians unless named otherwise; docs/scale.md reads them.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import re
 import resource
@@ -75,6 +81,42 @@ def generate_procedure(number: int, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+class RandomEmbedder:
+    """A fixed pseudo-random 384-d unit vector per text: real-sized vectors at no embedding cost."""
+
+    name = "random-384"
+    dim = 384
+    floor = 0.0
+    note = None
+
+    def encode(self, texts):
+        import numpy as np
+
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+            out[row] = np.random.default_rng(seed).standard_normal(self.dim)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def query_embedding_ms(root: Path, questions: list[str]) -> tuple[float, float, float]:
+    """The real model's query embedding on the ONNX path: (median ms, p95 ms, export seconds)."""
+    from index.onnx_model import OnnxMiniLMEmbedder, export_onnx
+
+    started = time.perf_counter()
+    export_onnx(root / "onnx")
+    export_s = time.perf_counter() - started
+    embedder = OnnxMiniLMEmbedder(root / "onnx")
+    for q in questions:
+        embedder.encode([q])
+    times = []
+    for q in questions:
+        started = time.perf_counter()
+        embedder.encode([q])
+        times.append(time.perf_counter() - started)
+    return _ms(statistics.median(times)), _ms(_p95(times)), round(export_s, 1)
+
+
 class KbStep(BaseModel):
     passages: int
     """Procedure passages in the knowledge base (catalogue clauses not counted)."""
@@ -103,7 +145,8 @@ def bench_kb(root: Path, sizes: list[int], embedder_name: str, queries: int) -> 
 
     catalogue = load_catalogue()
     started = time.perf_counter()
-    embedder = HashingEmbedder() if embedder_name == "hashing" else MiniLMEmbedder()
+    embedders = {"hashing": HashingEmbedder, "random": RandomEmbedder}
+    embedder = embedders.get(embedder_name, MiniLMEmbedder)()
     model_load_s = time.perf_counter() - started
     questions = [q.q for q in load_questions(catalogue)][:queries]
     data, source = root / "kb", root / "generated"
@@ -305,8 +348,12 @@ class ScaleReport(BaseModel):
     embedder: str
     model_load_s: float
     kb: list[KbStep]
-    sessions: SessionsFigures
-    large_session: LargeSessionFigures
+    query_embed_median_ms: float | None = None
+    query_embed_p95_ms: float | None = None
+    """The real model's query embedding (ONNX path), to add to query times measured with `random` vectors."""
+    onnx_export_s: float | None = None
+    sessions: SessionsFigures | None = None
+    large_session: LargeSessionFigures | None = None
     peak_rss_mb: float
 
 
@@ -316,17 +363,29 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--answers", type=int, default=600)
     parser.add_argument("--queries", type=int, default=40)
-    parser.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm")
+    parser.add_argument("--embedder", choices=["minilm", "hashing", "random"], default="minilm")
     parser.add_argument("--formats", default="json,csv,xlsx,md,html,pdf,docx")
+    parser.add_argument("--parts", default="kb,sessions,large", help="Which figures: kb, sessions, large.")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    embed = {}
     with tempfile.TemporaryDirectory(prefix="q1audit-scale-") as tmp:
         root = Path(tmp)
-        sessions = bench_sessions(root, args.sessions)
-        large = bench_large_session(root, args.answers, args.formats.split(","))
-        kb, model_load_s = bench_kb(root, [int(s) for s in args.sizes.split(",")], args.embedder, args.queries)
+        sessions = bench_sessions(root, args.sessions) if "sessions" in parts else None
+        large = bench_large_session(root, args.answers, args.formats.split(",")) if "large" in parts else None
+        kb, model_load_s = [], 0.0
+        if "kb" in parts:
+            kb, model_load_s = bench_kb(root, [int(s) for s in args.sizes.split(",")], args.embedder, args.queries)
+        if "kb" in parts and args.embedder == "random":
+            from index.evaluation import load_questions
+            from knowledge.catalogue import load_catalogue
+
+            questions = [q.q for q in load_questions(load_catalogue())][: args.queries]
+            median, p95, export_s = query_embedding_ms(root, questions)
+            embed = {"query_embed_median_ms": median, "query_embed_p95_ms": p95, "onnx_export_s": export_s}
     report = ScaleReport(
         embedder=args.embedder, model_load_s=round(model_load_s, 2), kb=kb, sessions=sessions, large_session=large,
-        peak_rss_mb=round(_peak_rss_mb(), 1),
+        peak_rss_mb=round(_peak_rss_mb(), 1), **embed,
     )
     print(report.model_dump_json(indent=2))
 

@@ -9,7 +9,10 @@ attachments and imported files are whole, `PRAGMA integrity_check` is ok on both
 search index is either current or seen as stale and rebuilt. Each kill checks what was acknowledged
 since the one before; every FULL_CHECK_EVERY kills and after the last, everything is checked again.
 
-Full run (about half an hour):  .venv/bin/python benchmarks/crash_harness.py --trials 500
+With --power-loss, every acknowledgement is also checked to survive a power cut at that moment
+(benchmarks/power_loss.py). The CLI commands a user runs are killed by benchmarks/crash_cli.py.
+
+Full run (about half an hour):  .venv/bin/python benchmarks/crash_harness.py --trials 500 --power-loss
 CI runs the short form through tests/robustness/test_robustness_crash.py.
 """
 
@@ -80,8 +83,12 @@ def _procedure(doc_id: str, generation: int) -> str:
     )
 
 
-def child(data_dir: Path, work: Path, seed: int) -> None:
-    """Write for ever (until killed), acknowledging each committed write on stdout."""
+def child(data_dir: Path, work: Path, seed: int, power_loss: bool = False) -> None:
+    """Write for ever (until killed), acknowledging each committed write on stdout.
+
+    With `power_loss`, each acknowledgement also says what of it would not survive a power cut at that
+    moment (benchmarks/power_loss.py), under `not_durable`.
+    """
     from assistant.locations import resolve_data_dir
     from assistant.sessions.models import Scope, SessionHeader
     from assistant.sessions.service import SessionService
@@ -93,8 +100,21 @@ def child(data_dir: Path, work: Path, seed: int) -> None:
     rng = random.Random(seed)
     random.seed(seed)
     paths = resolve_data_dir(data_dir)
+    model = None
+    if power_loss:
+        from benchmarks.power_loss import PowerLossModel, sqlite_durability
+
+        model = PowerLossModel(paths.root)
     service = SessionService(paths)
     search = SearchService(paths.knowledge_db, paths.index_dir, load_catalogue(), HashingEmbedder())
+
+    def not_durable(files: dict[str, Path | str]) -> list[str]:
+        """Why this acknowledgement would not survive a power cut now (empty: it would)."""
+        if model is None:
+            return []
+        found = [p for p in (sqlite_durability(service.db.conn), sqlite_durability(search.store.db.conn)) if p]
+        return found + [p for path, digest in files.items() if (p := model.durable(Path(path), digest))]
+
     sessions = [s.id for s in service.list()]
     service.engine  # noqa: B018 - load the rules before saying ready, so kills land on writes
     _ack("ready")
@@ -105,7 +125,7 @@ def child(data_dir: Path, work: Path, seed: int) -> None:
         if not sessions or roll < 0.005:
             header = SessionHeader(title=f"Crash {seed}", scope=Scope(processes=["purchasing", "calibration"]))
             sessions.append(service.create(header).id)
-            _ack("session", sid=sessions[-1])
+            _ack("session", sid=sessions[-1], not_durable=not_durable({}))
         elif roll < 0.60:
             sid = rng.choice(sessions)
             question = rng.choice(sorted(QUESTIONS))
@@ -118,7 +138,8 @@ def child(data_dir: Path, work: Path, seed: int) -> None:
             files = {name: hashlib.sha256((paths.attachments_dir / name).read_bytes()).hexdigest()
                      for name in record.attachments}
             _ack("answer", sid=sid, qid=question, answered_at=record.answered_at.isoformat(),
-                 value=record.model_dump(mode="json")["value"], files=files)
+                 value=record.model_dump(mode="json")["value"], files=files,
+                 not_durable=not_durable({str(paths.attachments_dir / n): d for n, d in files.items()}))
         elif roll < 0.78:
             sid = rng.choice(sessions)
             findings = service.findings(sid)
@@ -129,7 +150,7 @@ def child(data_dir: Path, work: Path, seed: int) -> None:
                 else:
                     decided = service.decide(sid, finding.id, "dismissed", reason=f"step {step}", by="crash")
                 _ack("decision", sid=sid, fid=decided.id, status=decided.status.value,
-                     decided_at=decided.decided_at.isoformat())
+                     decided_at=decided.decided_at.isoformat(), not_durable=not_durable({}))
         elif roll < 0.93:
             doc_id = f"CR-{rng.randint(1, 6):02d}"
             generation = int(time.time() * 1_000_000)  # grows across children, so newer is larger
@@ -138,7 +159,10 @@ def child(data_dir: Path, work: Path, seed: int) -> None:
             [outcome] = list(import_files(search.store, [source], load_catalogue(), paths.documents_dir))
             if outcome.error is not None:
                 raise outcome.error
-            _ack("import", doc_id=doc_id, generation=generation)
+            stored = search.store.get_document(doc_id).stored_name
+            digest = hashlib.sha256(source.read_bytes()).hexdigest()
+            _ack("import", doc_id=doc_id, generation=generation,
+                 not_durable=not_durable({str(paths.documents_dir / stored): digest}))
         else:
             search.build()
 
@@ -161,10 +185,13 @@ class _Ledger:
         self.checked = 0
         """Acknowledgements before this index were checked after an earlier kill."""
         self.counts: dict[str, int] = {}
+        self.not_durable: list[str] = []
+        """Acknowledged writes that a power cut at that moment would have lost (power-loss mode)."""
 
     def add(self, ack: dict) -> None:
         self.counts[ack["op"]] = self.counts.get(ack["op"], 0) + 1
         self.acks.append(ack)
+        self.not_durable += [f"{ack['op']} lost on power loss: {why}" for why in ack.get("not_durable", [])]
 
     def check(self, data_dir: Path, everything: bool = False) -> list[str]:
         """Check the acknowledgements since the last check (or all of them) against the data directory."""
@@ -279,8 +306,11 @@ def _index_after_kill(data_dir: Path) -> tuple[bool, list[str]]:
         service.store.close()
 
 
-def run_trials(trials: int, workdir: Path, seed: int = 0, max_delay: float = 1.5) -> CrashReport:
-    """`trials` kills of a writing child on one data directory, with every check after each."""
+def run_trials(
+    trials: int, workdir: Path, seed: int = 0, max_delay: float = 1.5, power_loss: bool = False
+) -> CrashReport:
+    """`trials` kills of a writing child on one data directory, with every check after each; with
+    `power_loss`, every acknowledgement is also checked to survive a power cut at that moment."""
     rng = random.Random(seed)
     data_dir, work = workdir / "data", workdir / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -291,7 +321,8 @@ def run_trials(trials: int, workdir: Path, seed: int = 0, max_delay: float = 1.5
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
     for trial in range(trials):
         proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", str(data_dir), "--work", str(work), "--seed", str(rng.randrange(1 << 30))],
+            [sys.executable, __file__, "--child", str(data_dir), "--work", str(work), "--seed", str(rng.randrange(1 << 30)),
+             *(["--power-loss"] if power_loss else [])],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT,
         )
         first = proc.stdout.readline()
@@ -317,7 +348,10 @@ def run_trials(trials: int, workdir: Path, seed: int = 0, max_delay: float = 1.5
         found = ledger.check(data_dir, everything=everything)
         was_rebuilt, index_problems = _index_after_kill(data_dir)
         rebuilt += was_rebuilt
-        problems += [f"trial {trial}: {p}" for p in found + index_problems]
+        problems += [f"trial {trial}: {p}" for p in found + index_problems + ledger.not_durable]
+        ledger.not_durable = []
+        print(json.dumps({"trial": trial, "problems": len(problems), "acknowledged": len(ledger.acks),
+                          "seconds": round(time.perf_counter() - started)}), file=sys.stderr, flush=True)
     losses = sum(1 for p in problems if " lost" in p or "missing" in p)
     return CrashReport(
         trials=trials, losses=losses, problems=problems, acknowledged=ledger.counts,
@@ -331,17 +365,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-delay", type=float, default=1.5, help="Longest wait before a kill, in seconds.")
     parser.add_argument("--workdir", type=Path, help="Keep the data here (default: a temporary folder).")
+    parser.add_argument("--power-loss", action="store_true",
+                        help="Also check that every acknowledged write would survive a power cut (benchmarks/power_loss.py).")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.work, args.seed)
+        child(args.child, args.work, args.seed, args.power_loss)
         return
     if args.workdir:
-        report = run_trials(args.trials, args.workdir, args.seed, args.max_delay)
+        report = run_trials(args.trials, args.workdir, args.seed, args.max_delay, args.power_loss)
     else:
         with tempfile.TemporaryDirectory(prefix="q1audit-crash-") as tmp:
-            report = run_trials(args.trials, Path(tmp), args.seed, args.max_delay)
+            report = run_trials(args.trials, Path(tmp), args.seed, args.max_delay, args.power_loss)
     print(report.model_dump_json(indent=2))
     sys.exit(1 if report.problems else 0)
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -42,6 +43,8 @@ class MiniLMEmbedder:
     dim = MINILM_DIM
     floor = 0.20  # measured: off-topic questions score below it, on-topic ones above (see search.ask)
     batch_size = 32  # measured: 16-32 is fastest on a 2-core CPU, 64 is slower
+    note: str | None = None
+    """Why this (slow-to-import) embedder was chosen over the ONNX export, when it was."""
 
     def __init__(self):
         # Set before the import: transformers reads them at import time, and its progress bar would
@@ -58,6 +61,11 @@ class MiniLMEmbedder:
             self._model = model
         except Exception as exc:  # any failure (missing package, corrupt weights) means lexical-only
             raise EmbedderUnavailable(f"embedding model {MINILM_NAME} could not be loaded: {exc}") from None
+
+    @property
+    def reference_model(self):
+        """The loaded SentenceTransformer (the ONNX export is made from it)."""
+        return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -81,6 +89,8 @@ class MiniLMEmbedder:
 
 class HashingEmbedder:
     """A deterministic bag of hashed words: fast, model-free, good enough for tests of the plumbing."""
+
+    note: str | None = None
 
     def __init__(self, dim: int = 256):
         self.dim = dim
@@ -108,8 +118,12 @@ def expected_model_name() -> str:
     return HashingEmbedder().name if os.environ.get(EMBEDDER_ENV, "").strip().lower() == "hashing" else MINILM_NAME
 
 
-def load_default_embedder() -> Embedder:
-    """The embedder chosen by $Q1AUDIT_EMBEDDER; raises EmbedderUnavailable when it cannot load."""
+def load_default_embedder(index_dir: Path | None = None) -> Embedder:
+    """The embedder chosen by $Q1AUDIT_EMBEDDER; raises EmbedderUnavailable when it cannot load.
+
+    For MiniLM: the ONNX export kept in `index_dir` when it is current (fast to load), else
+    sentence-transformers with a one-line `note` saying why.
+    """
     choice = os.environ.get(EMBEDDER_ENV, "minilm").strip().lower()
     if choice == "hashing":
         return HashingEmbedder()
@@ -117,4 +131,17 @@ def load_default_embedder() -> Embedder:
         raise EmbedderUnavailable(f"embedding model switched off (${EMBEDDER_ENV}=none)")
     if choice != "minilm":
         raise EmbedderUnavailable(f"${EMBEDDER_ENV}: unknown embedder {choice!r} (use minilm, hashing or none)")
-    return MiniLMEmbedder()
+    if index_dir is None:
+        return MiniLMEmbedder()
+    from index.onnx_model import OnnxMiniLMEmbedder, export_dir, export_state
+
+    directory = export_dir(index_dir)
+    state, reason = export_state(directory)
+    if state == "current":
+        try:
+            return OnnxMiniLMEmbedder(directory)
+        except EmbedderUnavailable as exc:
+            reason = str(exc)
+    embedder = MiniLMEmbedder()
+    embedder.note = f"slow model start: {reason}; `q1audit index build` makes the fast path"
+    return embedder

@@ -14,7 +14,7 @@ import numpy as np
 import sqlite_utils
 
 from index.embedder import Embedder
-from index.vectors import embed_with_cache
+from index.vectors import cached_vectors, embed_with_cache
 from knowledge.catalogue import DEFAULT_EDITION, ISO, Q1, Catalogue, ClauseKey
 from knowledge.yaml_files import read_yaml
 
@@ -48,27 +48,51 @@ def clause_facets(catalogue: Catalogue) -> list[tuple[ClauseKey, str]]:
     return facets
 
 
+def clause_and_checklist_facets(catalogue: Catalogue, checklist_dir: Path | None) -> list[tuple[ClauseKey, str]]:
+    return clause_facets(catalogue) + checklist_facets(checklist_dir, catalogue)
+
+
+def _items(facets: list[tuple[ClauseKey, str]]) -> list[tuple[str, str]]:
+    return [(hashlib.sha256(text.encode()).hexdigest(), text) for _, text in facets]
+
+
 class FacetIndex:
     """Facet vectors in memory (a few thousand short texts), their clauses, and best-facet scoring."""
 
-    def __init__(self, keys: list[ClauseKey], matrix: np.ndarray):
+    def __init__(self, keys: list[ClauseKey], matrix: np.ndarray, model: str):
         self.clauses = sorted(set(keys))
         position = {key: i for i, key in enumerate(self.clauses)}
         self._owner = np.array([position[k] for k in keys], dtype=np.int64)
-        self._matrix = matrix
+        self._matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        self.model = model
+        """The embedder the vectors came from."""
 
     @classmethod
     def build(
         cls, facets: list[tuple[ClauseKey, str]], embedder: Embedder, db: sqlite_utils.Database
     ) -> FacetIndex:
-        """Embed the facet texts (cached by content hash in the knowledge store's embedding table)."""
-        items = [(hashlib.sha256(text.encode()).hexdigest(), text) for _, text in facets]
-        matrix, _ = embed_with_cache(db, embedder, items)
-        return cls([key for key, _ in facets], matrix)
+        """Embed the facet texts, caching new vectors in the knowledge store's embedding table (a write)."""
+        matrix, _ = embed_with_cache(db, embedder, _items(facets))
+        return cls([key for key, _ in facets], matrix, embedder.name)
 
-    def scores(self, query_vector: np.ndarray) -> dict[ClauseKey, float]:
-        """Each clause's best facet cosine with the query."""
-        cosines = self._matrix @ query_vector
+    @classmethod
+    def load(cls, facets: list[tuple[ClauseKey, str]], embedder: Embedder, db: sqlite_utils.Database) -> FacetIndex:
+        """The facet vectors from the embedding cache, those missing embedded in memory (no write)."""
+        items = _items(facets)
+        cache = cached_vectors(db, embedder.name, [h for h, _ in items])
+        todo = list({h: t for h, t in items if h not in cache}.items())
+        if todo:
+            cache.update(zip([h for h, _ in todo], embedder.encode([t for _, t in todo]), strict=True))
+        matrix = np.stack([cache[h] for h, _ in items]) if items else np.zeros((0, embedder.dim), np.float32)
+        return cls([key for key, _ in facets], matrix, embedder.name)
+
+    def rows_in(self, clause_rows: dict[ClauseKey, int]) -> np.ndarray:
+        """The passage-table row of each clause (-1 where the table has none)."""
+        return np.array([clause_rows.get(key, -1) for key in self.clauses], dtype=np.int64)
+
+    def best(self, query_vector: np.ndarray) -> np.ndarray:
+        """Each clause's best facet cosine with the query, in `clauses` order."""
+        cosines = self._matrix @ query_vector.astype(np.float32)
         best = np.full(len(self.clauses), -1.0, dtype=np.float32)
         np.maximum.at(best, self._owner, cosines)
-        return dict(zip(self.clauses, best.tolist(), strict=True))
+        return best

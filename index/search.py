@@ -1,9 +1,15 @@
-"""Hybrid search: dense (faiss) and lexical (FTS5) rankings fused, exact clause numbers first."""
+"""Hybrid search: dense (faiss), clause-facet and lexical (FTS5) rankings fused, exact clause numbers first.
+
+A question is first read (index/query.py: clause numbers across editions, site words from the thesaurus);
+the fused top-k then gets a calibrated confidence (index/confidence.py), which also decides "no good match".
+
+`Searcher` answers questions and writes nothing; `IndexBuilder` (index/builder.py) does the writes;
+`SearchService` puts the two together for the CLI and the TUI (it rebuilds a stale index before asking).
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -12,20 +18,22 @@ import numpy as np
 from pydantic import BaseModel
 
 from index import lexical
+from index.builder import BuildReport, IndexBuilder, IndexState, IndexStatus, catalogue_passages
 from index.confidence import CALIBRATION, Signals, confidence, no_good_match
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
-from index.facets import FacetIndex, checklist_facets, clause_facets
-from index.manifest import Manifest, corpus_hash, read_manifest, write_manifest
+from index.facets import FacetIndex, clause_and_checklist_facets
+from index.passage_table import PassageTable, ResultKind
 from index.query import QueryPlan, understand
-from index.store import CATALOGUE_DOC_ID, KnowledgeStore, StoredPassage
-from index.vectors import INDEX_FILE, VectorIndex, embed_with_cache
-from knowledge.catalogue import DEFAULT_EDITION, ISO, Q1, Catalogue, Clause, ClauseKey, load_catalogue
-from knowledge.documents.models import Passage
+from index.store import KnowledgeStore, StoredPassage
+from index.vectors import VectorIndex
+from knowledge.catalogue import DEFAULT_EDITION, ISO, Q1, Catalogue, ClauseKey, load_catalogue
 from knowledge.errors import Q1AuditError
 from knowledge.thesaurus import load_thesaurus
 
-ResultKind = Literal["clause", "licensed-text", "procedure"]
-IndexState = Literal["current", "stale", "missing", "mismatch"]
+__all__ = [
+    "AskResponse", "BuildReport", "Fusion", "IndexState", "IndexStatus", "SearchError", "SearchResult",
+    "SearchService", "Searcher", "catalogue_passages", "open_service",
+]
 
 LEXICAL_FLOOR = 0.35
 """Lexical-only: a hit scoring below this share of the best BM25 score is padding."""
@@ -102,54 +110,6 @@ class AskResponse(BaseModel):
     """What the confidence was computed from."""
 
 
-class IndexStatus(BaseModel):
-    state: IndexState
-    mode: Literal["hybrid", "lexical"]
-    model: str
-    documents: int
-    passages: int
-    """All passages, catalogue clauses included."""
-    clauses: int
-    indexed: int
-    """Vectors in the index on disk."""
-    built_at: str | None = None
-    reason: str
-
-
-class BuildReport(BaseModel):
-    rebuilt: bool
-    passages: int
-    embedded: int
-    """Texts embedded in this build (the rest came from the cache)."""
-    seconds: float
-    reason: str
-
-    @property
-    def passages_per_second(self) -> float:
-        return self.embedded / self.seconds if self.embedded and self.seconds else 0.0
-
-
-def catalogue_passages(catalogue: Catalogue) -> list[tuple[str, Passage]]:
-    """Each clause as a passage: label and title (with its parent's) as heading, our summary and keywords as text."""
-    out = []
-    for ordinal, clause in enumerate(catalogue.clauses()):
-        parent = catalogue.parent(clause)
-        context = f" ({parent.title})" if parent is not None else ""
-        heading = f"{clause.label} {clause.title}{context}"
-        text = clause.summary
-        if clause.keywords:
-            text += " " + "; ".join(clause.keywords) + "."
-        passage = Passage(
-            ordinal=ordinal,
-            section_path=[f"{clause.id} {clause.title}"],
-            text=text,
-            clause_refs=[str(clause.key)],
-            clause_id=clause.id,
-        )
-        out.append((heading, passage))
-    return out
-
-
 def _wanted_editions(standard: str | None, edition: str | None) -> set[tuple[str, str]]:
     if standard is None and edition in ("9th", "10th"):
         standard = Q1
@@ -162,164 +122,105 @@ def _wanted_editions(standard: str | None, edition: str | None) -> set[tuple[str
     return {(standard, edition or DEFAULT_EDITION[standard])}
 
 
-class _Entry(BaseModel):
-    """What the ranker needs to know about a passage without going back to SQLite."""
-
-    kind: ResultKind
-    standard: str | None
-    edition: str | None
-    passage: StoredPassage
 
 
-class SearchService:
-    """Keeps the vector index in step with the knowledge store and answers questions."""
+class _Hits:
+    """One ranking as arrays: table rows best first, with their scores."""
+
+    def __init__(self, rows: np.ndarray, scores: np.ndarray):
+        keep = rows >= 0  # ids the table does not know (never, with a current index) carry no rank
+        self.rows, self.scores = rows[keep], scores[keep]
+
+    @property
+    def size(self) -> int:
+        return int(self.rows.size)
+
+
+_NO_HITS = _Hits(np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def _group_ranks(codes: np.ndarray) -> np.ndarray:
+    """1-based rank of each position within its group, in list order."""
+    ranks = np.empty(codes.size, dtype=np.int64)
+    for code in np.unique(codes):
+        members = codes == code
+        ranks[members] = np.arange(1, int(members.sum()) + 1)
+    return ranks
+
+
+class _FacetRanker:
+    """Clause rows ranked by their best facet: the facet index and where its clauses sit in the table."""
+
+    def __init__(self, facets: FacetIndex, rows: np.ndarray):
+        self.facets, self.rows = facets, rows
+
+    def hits(self, query_vector: np.ndarray) -> _Hits:
+        best = self.facets.best(query_vector)
+        order = np.argsort(-best, kind="stable")
+        return _Hits(self.rows[order], best[order])
+
+
+class Searcher:
+    """Answers questions from the store, the vector index on disk and the catalogue; writes nothing."""
 
     def __init__(
         self,
-        knowledge_db: Path,
+        store: KnowledgeStore,
         index_dir: Path,
         catalogue: Catalogue,
         embedder: Embedder | None = None,
         checklist_dir: Path | None = None,
     ):
-        self.store = KnowledgeStore(knowledge_db)
+        self.store = store
         self.index_dir = Path(index_dir)
         self.catalogue = catalogue
         self.embedder = embedder
-        self._lock = threading.RLock()  # build() runs inside ask() when the index is out of date
-        self._vectors: VectorIndex | None = None
-        self._vectors_version: tuple | None = None
-        self._entries: dict[int, _Entry] = {}
-        self._clause_pids: dict[ClauseKey, int] = {}
-        self._links: dict[int, list[int]] = {}
-        self._groups: dict[int, tuple[str | None, str | None, ResultKind]] = {}
-        """Clause passage id -> passage ids of its crosswalk counterparts and other-edition clause."""
-        self._entries_version: tuple | None = None
-        self.fusion = Fusion()
-        self.thesaurus = load_thesaurus()
         self.checklist_dir = checklist_dir
         """Checklist YAML whose questions become clause facets (passed in: the index may not import rules)."""
-        self._facets: FacetIndex | None = None
+        self.fusion = Fusion()
+        self.thesaurus = load_thesaurus()
         self.model_error: str | None = None
         """Why the embedding model is not loaded, when a load was tried and failed."""
-        self.store.sync_builtin(CATALOGUE_DOC_ID, "Clause catalogue", catalogue_passages(catalogue))
+        self._lock = threading.RLock()
+        self._table: PassageTable | None = None
+        self._version: tuple | None = None
+        self._vectors: VectorIndex | None = None
+        self._facets: FacetIndex | None = None
+        self._facet_rows: np.ndarray | None = None
+        """Table row of each facet-index clause (-1: not in the table)."""
 
-    def attach_embedder(self, embedder: Embedder) -> None:
-        """Switch to hybrid search once the model has loaded (the TUI loads it in a worker)."""
+    def use_vectors(self, vectors: VectorIndex | None) -> None:
+        """Search this vector index from now on (None: read the one on disk at the next question)."""
         with self._lock:
-            self.embedder = embedder
-            self._vectors = None
-            self._facets = None
-
-    @property
-    def model_name(self) -> str:
-        return self.embedder.name if self.embedder is not None else expected_model_name()
-
-    # --- index state -------------------------------------------------------------------------
-
-    def status(self) -> IndexStatus:
-        signature = self.store.signature()
-        current_hash = corpus_hash(signature)
-        manifest = read_manifest(self.index_dir)
-        state, reason = self._state(manifest, current_hash)
-        clauses = self.store.db.execute(
-            "select count(*) from passages p join documents d on d.id = p.document_id where d.doc_id = ?",
-            (CATALOGUE_DOC_ID,),
-        ).fetchone()[0]
-        return IndexStatus(
-            state=state,
-            mode="hybrid" if self.embedder is not None else "lexical",
-            model=self.model_name,
-            documents=len(self.store.documents()),
-            passages=len(signature),
-            clauses=clauses,
-            indexed=manifest.count if manifest else 0,
-            built_at=manifest.built_at if manifest else None,
-            reason=reason,
-        )
-
-    def _state(self, manifest: Manifest | None, current_hash: str) -> tuple[IndexState, str]:
-        if manifest is None or not (self.index_dir / INDEX_FILE).exists():
-            return "missing", "no vector index has been built"
-        if manifest.model != self.model_name or (self.embedder and manifest.dim != self.embedder.dim):
-            return "mismatch", f"index built with {manifest.model} ({manifest.dim}-d), search uses {self.model_name}"
-        if manifest.corpus_hash != current_hash:
-            return "stale", "documents changed since the index was built"
-        return "current", "index matches the knowledge base"
-
-    def build(self, progress: Callable[[int, int], None] | None = None, force: bool = False) -> BuildReport:
-        """Bring the vector index up to date; texts already embedded come from the cache."""
-        if self.embedder is None:
-            raise EmbedderUnavailable("no embedding model loaded: lexical search needs no build")
-        started = time.perf_counter()
-        with self._lock:
-            self._facet_index(self.embedder)  # embedded now (or read from the cache), not inside a first query
-            passages = self.store.passages()
-            current_hash = corpus_hash((p.id, p.content_hash) for p in passages)
-            state, reason = self._state(read_manifest(self.index_dir), current_hash)
-            if state == "current" and not force:
-                return BuildReport(
-                    rebuilt=False, passages=len(passages), embedded=0,
-                    seconds=time.perf_counter() - started, reason=reason,
-                )
-            items = [(p.content_hash, p.search_text) for p in passages]
-            matrix, embedded = embed_with_cache(self.store.db, self.embedder, items, progress)
-            ids = np.array([p.id for p in passages], dtype=np.int64)
-            vectors = VectorIndex.build(ids, matrix)
-            vectors.save(self.index_dir)
-            write_manifest(
-                self.index_dir,
-                Manifest.create(self.embedder.name, self.embedder.dim, len(passages), current_hash),
-            )
             self._vectors = vectors
-        return BuildReport(
-            rebuilt=True, passages=len(passages), embedded=embedded,
-            seconds=time.perf_counter() - started, reason=reason,
-        )
 
-    def _refresh(self) -> str | None:
-        """Reload passage metadata and the vector index when the store changed; rebuild a stale index first.
+    def use_facets(self, facets: FacetIndex | None) -> None:
+        """Score clause facets with these vectors from now on (None: read them at the next question)."""
+        with self._lock:
+            self._facets, self._facet_rows = facets, None
 
-        Returns a note for the answer when a rebuild happened (the index is never used out of date).
-        """
-        version = self.store.version()
-        note = None
-        if self.embedder is not None and (self._vectors is None or version != self._vectors_version):
-            report = self.build()
-            if self._vectors is None:
+    def facet_texts(self) -> list[tuple[ClauseKey, str]]:
+        return clause_and_checklist_facets(self.catalogue, self.checklist_dir)
+
+    def _snapshot(self) -> tuple[PassageTable, VectorIndex | None, Embedder | None, _FacetRanker | None]:
+        """The passage table, vector index and facets for the store as it is now (reloaded when it changed)."""
+        with self._lock:
+            version = self.store.version()
+            if version != self._version or self._table is None:
+                self._table = PassageTable.load(self.store.db, self.catalogue)
+                self._version, self._vectors, self._facet_rows = version, None, None
+            embedder = self.embedder
+            if embedder is not None and self._vectors is None and VectorIndex.exists(self.index_dir):
                 self._vectors = VectorIndex.load(self.index_dir)
-            self._vectors_version = version
-            note = f"index rebuilt first ({report.reason})" if report.rebuilt else None
-        if version != self._entries_version:
-            self._load_entries()
-            self._entries_version = version
-        return note
-
-    def _load_entries(self) -> None:
-        entries = {}
-        for p in self.store.passages():
-            if p.doc_id == CATALOGUE_DOC_ID:
-                standard, edition, _ = p.clause_refs[0].split(":", 2)
-                entries[p.id] = _Entry(kind="clause", standard=standard, edition=edition, passage=p)
-            elif p.kind == "standard":
-                entries[p.id] = _Entry(kind="licensed-text", standard=p.standard, edition=p.edition, passage=p)
-            else:
-                entries[p.id] = _Entry(kind="procedure", standard=None, edition=None, passage=p)
-        clause_pids = {
-            ClauseKey(e.standard, e.edition, e.passage.clause_id): pid
-            for pid, e in entries.items() if e.kind == "clause"
-        }
-        links: dict[int, list[int]] = {}
-        for key, pid in clause_pids.items():
-            clause = self.catalogue.get(*key)
-            linked = [c.key for c in self.catalogue.counterparts(clause)]
-            for move in self.catalogue.edition_moves(clause):
-                linked += [ClauseKey(Q1, "9th", move.q1_9th), ClauseKey(Q1, "10th", move.q1_10th)]
-            links[pid] = [clause_pids[k] for k in dict.fromkeys(linked) if k in clause_pids and k != key]
-        self._entries, self._clause_pids, self._links = entries, clause_pids, links
-        self._groups = {pid: (e.standard, e.edition, e.kind) for pid, e in entries.items()}
-
-    # --- asking ------------------------------------------------------------------------------
+            facets = None
+            if embedder is not None and self._vectors is not None:
+                if self._facets is None or self._facets.model != embedder.name:
+                    # Read from the embedding cache the index build filled; any missing are embedded in memory.
+                    self._facets, self._facet_rows = FacetIndex.load(self.facet_texts(), embedder, self.store.db), None
+                if self._facet_rows is None:
+                    self._facet_rows = self._facets.rows_in(self._table.clause_rows)
+                facets = _FacetRanker(self._facets, self._facet_rows)
+            return self._table, self._vectors, embedder, facets
 
     def ask(
         self,
@@ -336,25 +237,28 @@ class SearchService:
         editions = _wanted_editions(standard, edition)
         query = query.strip()
         plan = understand(query, self.catalogue, self.thesaurus, q1_edition or edition)
-        with self._lock:
-            note = self._refresh()
-            vectors, embedder = self._vectors, self.embedder
-        notes = [note] if note else []
-        dense: list[tuple[int, float]] = []
-        asked: list[tuple[int, float]] = []
-        facet: list[tuple[int, float]] = []
-        if embedder is not None:
-            query_vector = embedder.encode([plan.lexical_text])[0]
-            dense = vectors.search(query_vector, vectors.count)
-            facet = self._facet_ranking(embedder, query_vector)
-            # Whether the question is on topic at all is judged on the user's own words, not our expansion.
-            asked = vectors.search(embedder.encode([query])[0], vectors.count) if plan.expanded else dense
-        else:
+        table, vectors, embedder, facets = self._snapshot()
+        notes = []
+        dense = facet = asked = _NO_HITS
+        if embedder is not None and vectors is not None:
+            texts = [plan.lexical_text, query] if plan.expanded else [plan.lexical_text]
+            query_vectors = embedder.encode(texts)
+            ids, scores = vectors.search_arrays(query_vectors[0], vectors.count)
+            dense = asked = _Hits(table.rows_of(ids), scores)
+            facet = facets.hits(query_vectors[0])
+            if plan.expanded:
+                # Whether the question is on topic at all is judged on the user's own words, not our expansion.
+                ids, scores = vectors.search_arrays(query_vectors[1], vectors.count)
+                asked = _Hits(table.rows_of(ids), scores)
+        elif embedder is None:
             notes.append(LEXICAL_NOTE + (f" ({self.model_error})" if self.model_error else ""))
+        if embedder is not None and getattr(embedder, "note", None):
+            notes.append(embedder.note)
         lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES)
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
-        results = self._fuse(dense, lex, exact, editions, top, plan, facet)
-        best = next((cos for pid, cos in asked if self._allowed(self._groups[pid], editions)), 0.0)
+        results = self._fuse(table, dense, lex, exact, editions, top, plan, facet)
+        allowed = table.allowed(editions)[table.group[asked.rows]]
+        best = float(asked.scores[int(np.argmax(allowed))]) if allowed.any() else 0.0
         signals = Signals(cosine=best, lexical_hits=len(lex), exact=bool(exact))
         calibrated = embedder is not None and embedder.name == CALIBRATION.model
         results = [
@@ -366,7 +270,7 @@ class SearchService:
         ]
         if calibrated and results and no_good_match(signals, results[0].confidence):
             results = []
-        elif dense and not exact and not calibrated:
+        elif dense.size and not exact and not calibrated:
             # Fused ranks always put something first; the cosine says whether it is relevant at all.
             # Many lexical hits vouch for a question in words the model knows poorly (measured on the
             # eval set against off-topic questions: lowest right answer 0.165, off-topic up to 0.173).
@@ -383,133 +287,248 @@ class SearchService:
             signals=signals,
         )
 
-    @staticmethod
-    def _allowed(group: tuple, editions: set[tuple[str, str]]) -> bool:
-        return group[2] == "procedure" or group[:2] in editions
-
     def _fuse(
         self,
-        dense: list[tuple[int, float]],
+        table: PassageTable,
+        dense: _Hits,
         lex: list[tuple[int, float]],
         exact: list[ClauseKey],
         editions: set[tuple[str, str]],
         top: int,
         plan: QueryPlan,
-        facet: list[tuple[int, float]],
+        facet: _Hits,
     ) -> list[SearchResult]:
         fusion = self.fusion
-        groups = self._groups
-        channels = [(fusion.dense, dense), (fusion.lexical, self._lexical_kept(lex)), (fusion.facets, facet)]
-        channels = [(weight, ranking) for weight, ranking in channels if weight > 0 and ranking]
-        base: dict[int, float] = {}
-        for weight, ranking in channels:
+        n = len(table)
+        channels = [(fusion.dense, dense), (fusion.lexical, self._lexical_kept(table, lex)), (fusion.facets, facet)]
+        channels = [(weight, hits) for weight, hits in channels if weight > 0 and hits.size]
+        base = np.zeros(n)
+        # Where each row first appears across the channels: breaks ties among equally scored procedures.
+        seen = np.full(n, np.iinfo(np.int64).max)
+        offset = 0
+        for weight, hits in channels:
             # Ranks count within a group (procedures; the clauses of one edition), so a run of procedure
             # passages or of another edition's clauses cannot push the right clause down.
-            ranks: dict[tuple, int] = {}
-            for pid, _ in ranking:
-                group = groups.get(pid)
-                if group is None:
-                    continue
-                rank = ranks[group] = ranks.get(group, 0) + 1
-                base[pid] = base.get(pid, 0.0) + weight / (fusion.rrf_k + rank)
-        for key, weight in plan.hinted.items():
-            if (pid := self._clause_pids.get(key)) is not None:
-                base[pid] = base.get(pid, 0.0) + fusion.thesaurus * weight / (fusion.rrf_k + 1)
+            base[hits.rows] += weight / (fusion.rrf_k + _group_ranks(table.group[hits.rows]))
+            seen[hits.rows] = np.minimum(seen[hits.rows], offset + np.arange(hits.size))
+            offset += hits.size
+        hinted = [(table.clause_rows[k], w) for k, w in plan.hinted.items() if k in table.clause_rows]
+        if hinted:
+            rows, weights = np.array(hinted).T
+            # A site word the thesaurus knows counts like a first rank in a channel of its own.
+            np.add.at(base, rows.astype(np.int64), fusion.thesaurus * weights / (fusion.rrf_k + 1))
         best = sum(weight for weight, _ in channels) / (fusion.rrf_k + 1) * (1 + fusion.linked)
-        cited = self._cited(base, fusion.cited_from)
+        cited = self._cited(table, base, seen, fusion.cited_from)
         best *= 1 + fusion.cited
-        by_group: dict[tuple, list[tuple[float, int]]] = {}
-        for pid in base.keys() | cited.keys():
-            group = groups[pid]
-            if not self._allowed(group, editions):
-                continue
-            # A clause whose counterparts (crosswalk, other Q1 edition) also match is more likely right:
-            # Q1's oil-and-gas wording helps find the ISO clause and the other way round.
-            linked = max((base.get(other, 0.0) for other in self._links.get(pid, ())), default=0.0)
-            score = base.get(pid, 0.0) + fusion.linked * linked + fusion.cited * cited.get(pid, 0.0)
-            by_group.setdefault(group, []).append((score / best, pid))
-        exact_ids = self._exact_ids(exact)
-        for i, pid in enumerate(exact_ids):
-            # An exact clause number outranks any fused score, in the order the numbers were read.
-            by_group.setdefault(groups[pid], []).append((2.0 + len(exact_ids) - i, pid))
-        chosen: dict[int, float] = {}
-        for members in by_group.values():
-            for score, pid in sorted(members, reverse=True)[:top]:
-                if score >= fusion.min_share:
-                    chosen[pid] = max(chosen.get(pid, 0.0), score)
-        ordered = sorted(chosen, key=lambda pid: -chosen[pid])
-        return [self._result(pid, min(chosen[pid], 1.0)) for pid in ordered]
+        # A clause whose counterparts (crosswalk, other Q1 edition) also match is more likely right:
+        # Q1's oil-and-gas wording helps find the ISO clause and the other way round.
+        linked = np.zeros(n)
+        np.maximum.at(linked, table.link_from, base[table.link_to])
+        scores = (base + fusion.linked * linked + fusion.cited * cited) / (best or 1.0)
+        candidates = ((base > 0) | (cited > 0)) & table.allowed(editions)[table.group]
+        # An exact clause number outranks any fused score, in the order the numbers were read.
+        exact_rows = np.array([table.clause_rows[k] for k in exact if k in table.clause_rows], dtype=np.int64)
+        exact_values = 2.0 + exact_rows.size - np.arange(exact_rows.size)
+        # Groups in order of their first candidate row (then exact-only ones): results of equal score
+        # keep that order.
+        present, first = np.unique(table.group[candidates], return_index=True)
+        order = dict(zip(present.tolist(), first.tolist(), strict=True))
+        for code in table.group[exact_rows].tolist():
+            order.setdefault(code, n + len(order))
+        chosen: dict[int, tuple[float, int]] = {}
+        for code in sorted(order, key=order.__getitem__):
+            rows = np.flatnonzero(candidates & (table.group == code))
+            in_group = table.group[exact_rows] == code
+            values = np.concatenate([scores[rows], exact_values[in_group]])
+            rows = np.concatenate([rows, exact_rows[in_group]])
+            if rows.size > top:  # only the best `top` of the group go on to the exact sort below
+                kth = np.partition(values, rows.size - top)[rows.size - top]
+                rows, values = rows[values >= kth], values[values >= kth]
+            for i in np.lexsort((-rows, -values))[:top]:
+                row, value = int(rows[i]), float(values[i])
+                if value >= fusion.min_share and value > chosen.get(row, (0.0, 0))[0]:
+                    chosen[row] = (value, order[code])
+        ordered = sorted(chosen, key=lambda row: (-chosen[row][0], chosen[row][1], -row))
+        return self._results(table, [(row, min(chosen[row][0], 1.0)) for row in ordered])
 
-    def _facet_ranking(self, embedder: Embedder, query_vector: np.ndarray) -> list[tuple[int, float]]:
-        """Clause passages ranked by their best facet (built on first use, embeddings cached)."""
-        scores = self._facet_index(embedder).scores(query_vector)
-        ranked = [(self._clause_pids[key], score) for key, score in scores.items() if key in self._clause_pids]
-        return sorted(ranked, key=lambda hit: -hit[1])
-
-    def _facet_index(self, embedder: Embedder) -> FacetIndex:
-        with self._lock:
-            if self._facets is None:
-                facets = clause_facets(self.catalogue) + checklist_facets(self.checklist_dir, self.catalogue)
-                self._facets = FacetIndex.build(facets, embedder, self.store.db)
-            return self._facets
-
-    def _cited(self, base: dict[int, float], top: int) -> dict[int, float]:
-        """Clauses cited by the best-matching procedure passages, with that passage's score.
+    def _cited(self, table: PassageTable, base: np.ndarray, seen: np.ndarray, top: int) -> np.ndarray:
+        """Per row: the score of the best-matching procedure passage that cites it (0 if none of the `top`).
 
         Company procedures speak site language and cite their clauses: a question that matches the
         procedure section matches the clause it cites.
         """
-        passages = sorted(
-            (pid for pid in base if self._groups[pid][2] == "procedure"), key=lambda pid: -base[pid]
-        )[:top]
-        cited: dict[int, float] = {}
-        for pid in passages:
-            for ref in self._entries[pid].passage.clause_refs:
-                clause_pid = self._clause_pids.get(ClauseKey(*ref.split(":", 2)))
-                if clause_pid is not None:
-                    cited[clause_pid] = max(cited.get(clause_pid, 0.0), base[pid])
+        procedures = np.flatnonzero(table.is_procedure & (base > 0))
+        best = procedures[np.lexsort((seen[procedures], -base[procedures]))][:top]
+        cited = np.zeros(len(table))
+        for row in best:
+            targets = table.cite_to[table.cite_from == row]
+            cited[targets] = np.maximum(cited[targets], base[row])
         return cited
 
-    def _exact_ids(self, exact: list[ClauseKey]) -> list[int]:
-        return [self._clause_pids[key] for key in exact if key in self._clause_pids]
-
-    def _lexical_kept(self, lex: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    @staticmethod
+    def _lexical_kept(table: PassageTable, lex: list[tuple[int, float]]) -> _Hits:
         if not lex:
-            return []
-        floor = lex[0][1] * LEXICAL_FLOOR
-        return [(pid, score) for pid, score in lex if score >= floor]
+            return _NO_HITS
+        ids, scores = np.array(lex, dtype=np.float64).T
+        kept = scores >= scores[0] * LEXICAL_FLOOR
+        return _Hits(table.rows_of(ids[kept].astype(np.int64)), scores[kept])
 
-    def _result(self, pid: int, score: float) -> SearchResult:
-        entry = self._entries[pid]
-        p = entry.passage
+    def _results(self, table: PassageTable, chosen: list[tuple[int, float]]) -> list[SearchResult]:
+        """The final top-k as results: only now are their passages read from the store."""
+        if not chosen:
+            return []
+        ids = [int(table.ids[row]) for row, _ in chosen]
+        passages = {p.id: p for p in self.store.passages(f"p.id in ({','.join('?' * len(ids))})", tuple(ids))}
+        return [
+            self._result(passages[pid], table.groups[table.group[row]], score)
+            for pid, (row, score) in zip(ids, chosen, strict=True)
+        ]
+
+    def _result(self, p: StoredPassage, group: tuple, score: float) -> SearchResult:
+        standard, edition, kind = group
         flat = " ".join(p.text.split())
         excerpt = flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
-        if entry.kind == "procedure":
+        if kind == "procedure":
             return SearchResult(
                 kind="procedure", score=round(score, 4), doc=p.doc_id, title=p.doc_title, revision=p.revision,
                 section=p.section, page=p.page, clauses=p.clause_refs, text=excerpt,
             )
-        clause = self.clause_of(entry)
+        clause = self.catalogue.get(standard, edition, p.clause_id) if p.clause_id is not None else None
         return SearchResult(
-            kind=entry.kind, score=round(score, 4), standard=entry.standard, edition=entry.edition,
+            kind=kind, score=round(score, 4), standard=standard, edition=edition,
             id=p.clause_id, title=clause.title if clause else p.section, section=p.section, page=p.page,
-            doc=p.doc_id if entry.kind == "licensed-text" else None, text=excerpt,
+            doc=p.doc_id if kind == "licensed-text" else None, text=excerpt,
         )
 
-    def clause_of(self, entry: _Entry) -> Clause | None:
-        if entry.standard is None or entry.edition is None or entry.passage.clause_id is None:
-            return None
-        return self.catalogue.get(entry.standard, entry.edition, entry.passage.clause_id)
+
+class SearchService:
+    """The index builder and the searcher over one knowledge base, as the CLI and the TUI use them.
+
+    Asking first rebuilds an out-of-date index (the index is never searched out of date).
+    """
+
+    def __init__(
+        self,
+        knowledge_db: Path,
+        index_dir: Path,
+        catalogue: Catalogue,
+        embedder: Embedder | None = None,
+        checklist_dir: Path | None = None,
+    ):
+        self.store = KnowledgeStore(knowledge_db)
+        self.index_dir = Path(index_dir)
+        self.catalogue = catalogue
+        self.builder = IndexBuilder(self.store, self.index_dir, catalogue)
+        self.builder.sync_catalogue()
+        self.searcher = Searcher(self.store, self.index_dir, catalogue, embedder, checklist_dir)
+        self._lock = threading.RLock()  # build() runs inside ask() when the index is out of date
+        self._checked: tuple | None = None
+        """Store version the vector index was last found current for."""
+
+    @property
+    def embedder(self) -> Embedder | None:
+        return self.searcher.embedder
+
+    @embedder.setter
+    def embedder(self, embedder: Embedder | None) -> None:
+        self.searcher.embedder = embedder
+
+    @property
+    def fusion(self) -> Fusion:
+        return self.searcher.fusion
+
+    @fusion.setter
+    def fusion(self, fusion: Fusion) -> None:
+        self.searcher.fusion = fusion
+
+    @property
+    def model_error(self) -> str | None:
+        return self.searcher.model_error
+
+    @model_error.setter
+    def model_error(self, error: str | None) -> None:
+        self.searcher.model_error = error
+
+    def warm_up(self) -> None:
+        """Load the passage table and the vector index and run the model once, so the first question
+        costs no more than the next (the TUI calls it before saying semantic search is ready)."""
+        self.ask("warm up")
+
+    def attach_embedder(self, embedder: Embedder | None) -> None:
+        """Switch to hybrid search once the model has loaded (the TUI loads it in a worker)."""
+        with self._lock:
+            self.searcher.embedder = embedder
+            self.searcher.use_vectors(None)
+            self._checked = None
+
+    @property
+    def model_name(self) -> str:
+        return self.embedder.name if self.embedder is not None else expected_model_name()
+
+    def status(self) -> IndexStatus:
+        return self.builder.status(self.model_name, self.embedder)
+
+    def build(
+        self, progress: Callable[[int, int], None] | None = None, force: bool = False, export: bool = False
+    ) -> BuildReport:
+        """Bring the vector index up to date (texts already embedded come from the cache); with `export`,
+        also the ONNX export queries load (`index build` and the TUI's rebuild ask for it)."""
+        if self.embedder is None:
+            raise EmbedderUnavailable("no embedding model loaded: lexical search needs no build")
+        with self._lock:
+            report, vectors = self.builder.build(self.embedder, progress, force, export)
+            if vectors is not None:
+                self.searcher.use_vectors(vectors)
+            # Cheap when nothing changed (one cache look-up); embeds new facets once, not at every start.
+            self.searcher.use_facets(self.builder.embed_facets(self.embedder, self.searcher.facet_texts()))
+        return report
+
+    def ask(
+        self,
+        query: str,
+        top: int = 5,
+        standard: str | None = None,
+        edition: str | None = None,
+        q1_edition: str | None = None,
+    ) -> AskResponse:
+        """The best clauses (per wanted standard) and procedure passages for a question (see Searcher.ask)."""
+        note = None
+        with self._lock:
+            version = self.store.version()
+            if self.embedder is not None and version != self._checked:
+                # No ONNX export here: it takes seconds, and `index build` makes it.
+                report = self.build()
+                self._checked = version
+                note = f"index rebuilt first ({report.reason})" if report.rebuilt else None
+        response = self.searcher.ask(query, top, standard, edition, q1_edition)
+        if note:
+            response.note = "; ".join(n for n in (note, response.note) if n)
+        return response
 
 
 def open_service(
     knowledge_db: Path, index_dir: Path, load_model: bool = True, checklist_dir: Path | None = None
 ) -> SearchService:
-    """A search service on the bundled catalogue; lexical-only (with `model_error` set) if the model fails."""
-    service = SearchService(knowledge_db, index_dir, load_catalogue(), checklist_dir=checklist_dir)
-    if load_model:
-        try:
-            service.attach_embedder(load_default_embedder())
-        except EmbedderUnavailable as exc:
-            service.model_error = str(exc)
+    """A search service on the bundled catalogue; lexical-only (with `model_error` set) if the model fails.
+
+    The model (and faiss) load in a thread while the catalogue and the store open: onnxruntime builds
+    its session outside the GIL, so on two cores the shell's first answer comes that much sooner.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loading = pool.submit(_load_model, index_dir) if load_model else None
+        service = SearchService(knowledge_db, index_dir, load_catalogue(), checklist_dir=checklist_dir)
+        if loading is not None:
+            try:
+                service.attach_embedder(loading.result())
+            except EmbedderUnavailable as exc:
+                service.model_error = str(exc)
     return service
+
+
+def _load_model(index_dir: Path) -> Embedder:
+    embedder = load_default_embedder(index_dir)
+    import faiss  # noqa: F401 - imported here, in parallel, rather than at the first question
+
+    return embedder

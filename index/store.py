@@ -6,8 +6,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import sqlite3
 import tempfile
 import threading
 from datetime import UTC, datetime
@@ -19,7 +17,9 @@ from pydantic import BaseModel
 from sqlite_utils.migrations import Migrations
 
 from knowledge.documents.models import LoadedDocument, Passage
+from knowledge.durable_files import copy_to_fd, fsync_dir, make_folder
 from knowledge.errors import DocumentError, Q1AuditError
+from knowledge.sqlite_files import connect, is_read_only
 
 CATALOGUE_DOC_ID = "@catalogue"
 """The built-in document whose passages are the catalogue clauses (title, summary, keywords)."""
@@ -159,14 +159,14 @@ def _copy_into(source: Path, folder: Path, name: str) -> None:
     A planted symlink (the folder, or a file in it) is never written through, and a crash mid-copy
     leaves the earlier copy whole.
     """
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_folder(folder)
     if folder.is_symlink():
         raise DocumentError(f"{folder}: is a symbolic link; imported documents stay inside the data directory")
     fd, partial = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-            shutil.copyfileobj(src, out)
+        copy_to_fd(source, fd)  # synced, then renamed and the folder synced: whole after a power cut too
         os.replace(partial, folder / name)
+        fsync_dir(folder)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
@@ -187,17 +187,16 @@ class KnowledgeStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        migrations.apply(self.db)
+        if not is_read_only(self.path):
+            migrations.apply(self.db)
 
     @property
     def db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(str(self.path), timeout=10)
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn = connect(self.path, timeout_s=10)
             conn.execute("PRAGMA foreign_keys = ON")
             db = sqlite_utils.Database(conn)
-            db.enable_wal()
             self._local.db = db
         return db
 
@@ -273,7 +272,14 @@ class KnowledgeStore:
             "content_hash": doc.content_hash,
         }
         passages = [(_heading(doc, p), p) for p in doc.passages]
-        self._write(row, passages)
+        try:
+            self._write(row, passages)
+        except BaseException:
+            # A copy no row names would be an orphan (and go into every backup); an earlier copy of
+            # this document under the same name was replaced and stays, as before.
+            if stored_name and (existing is None or existing.stored_name != stored_name):
+                (documents_dir / stored_name).unlink(missing_ok=True)
+            raise
         if existing and existing.stored_name and existing.stored_name != stored_name and documents_dir:
             (documents_dir / existing.stored_name).unlink(missing_ok=True)
         status = "replaced" if existing else "added"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -84,6 +85,10 @@ class VectorIndex:
             index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
         return cls(index)
 
+    @staticmethod
+    def exists(directory: Path) -> bool:
+        return (directory / INDEX_FILE).is_file()
+
     @classmethod
     def load(cls, directory: Path) -> VectorIndex:
         import faiss
@@ -95,7 +100,11 @@ class VectorIndex:
 
         directory.mkdir(parents=True, exist_ok=True)
         tmp = directory / (INDEX_FILE + ".tmp")
-        faiss.write_index(self._index, str(tmp))
+        try:
+            faiss.write_index(self._index, str(tmp))
+        except RuntimeError as exc:  # faiss says "write error" when the disk is full
+            tmp.unlink(missing_ok=True)
+            raise OSError(errno.ENOSPC if "write" in str(exc) else errno.EIO, str(exc).splitlines()[0], str(tmp)) from None
         tmp.replace(directory / INDEX_FILE)  # a reader never sees a half-written index
 
     @property
@@ -108,12 +117,18 @@ class VectorIndex:
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k nearest passage ids with their cosine similarity, best first."""
+        ids, scores = self.search_arrays(vector, k)
+        return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
+
+    def search_arrays(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest passage ids and their cosines as arrays, best first (no per-hit objects)."""
         import faiss
 
         # One thread is faster than two for a single query on this class of machine.
         faiss.omp_set_num_threads(1)
         k = min(k, self.count)
         if k <= 0:
-            return []
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores, ids = self._index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+        found = ids[0] != -1
+        return ids[0][found], scores[0][found]

@@ -25,6 +25,8 @@ StandardName = Literal["API Q1", "ISO 9001"]
 DateText = Annotated[str, BeforeValidator(str)]
 """A date as written (YAML would otherwise turn 2024-09-18 into a date and 2023-09 into text)."""
 DEFAULT_EDITION = {Q1: "10th", ISO: "2015"}
+UNCONFIRMED_MARK = "(number not confirmed)"
+"""Appended to every shown title or citation of an API Q1 10th clause number no public source confirms."""
 
 
 class Confidence(StrEnum):
@@ -116,6 +118,16 @@ class Clause(ClauseEntry):
     @property
     def verified(self) -> bool:
         return self.confidence == Confidence.verified
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the number is established: every API Q1 10th clause that is not verified is not."""
+        return self.verified or not (self.standard == Q1 and self.edition == "10th")
+
+    @property
+    def marked_title(self) -> str:
+        """The title as shown wherever the clause is cited: an unconfirmed 10th number says so."""
+        return self.title if self.confirmed else f"{self.title} {UNCONFIRMED_MARK}"
 
 
 def _check_tree(doc: StandardFile) -> Iterator[Problem]:

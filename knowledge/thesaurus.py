@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,9 +51,13 @@ class Thesaurus(BaseModel):
     description: str
     entries: list[ThesaurusEntry] = Field(min_length=1)
 
+    @cached_property
+    def _patterns(self) -> list[tuple[ThesaurusEntry, re.Pattern[str]]]:
+        return [(entry, entry.pattern()) for entry in self.entries]
+
     def matches(self, text: str) -> list[ThesaurusEntry]:
         """The entries whose term or a variant occurs in `text`, in file order."""
-        return [entry for entry in self.entries if entry.pattern().search(text)]
+        return [entry for entry, pattern in self._patterns if pattern.search(text)]
 
 
 def _check(catalogue: Catalogue) -> Callable[[Thesaurus], Iterable[Problem]]:

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.errors import DataFileError
+from knowledge.input_limits import DATA_FILE, InputLimits, check_yaml, read_limited_text
 
 M = TypeVar("M", bound=BaseModel)
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -52,14 +53,10 @@ def _field_path(loc: tuple, data: object) -> str:
     return "".join(parts) or "(top level)"
 
 
-def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
-    """Parse a YAML file safely; syntax errors become a DataFileError with the line."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise DataFileError(f"{path}: cannot read ({exc.strerror})") from None
+def read_yaml(path: Path, limits: InputLimits = DATA_FILE) -> tuple[object, yaml.Node | None]:
+    """Parse a YAML file safely and inside `limits`; syntax errors become a DataFileError with the line."""
+    text = read_limited_text(path, limits)
+    check_yaml(text, path, limits, _SafeLoader)
     # One pass: compose the node tree (for line numbers) and build the data from it. libyaml's loader,
     # where installed, is many times faster than the pure-Python one on the catalogue and rule packs.
     loader = _SafeLoader(text)

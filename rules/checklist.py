@@ -30,6 +30,8 @@ ENGINE_TYPES = {
 }
 # Statement templates read `<id>_note` and `<id>_records`, so question ids may not end that way.
 RESERVED_SUFFIXES = ("_note", "_records")
+GATE_OPEN = ("yes", "partial")
+GATE_CLOSED = ("no", "na")
 
 
 class UnknownQuestionError(Q1AuditError):
@@ -61,8 +63,9 @@ class ClauseRefs(BaseModel):
             for clause_id in getattr(self, field):
                 yield field, standard, edition, clause_id
 
-    def citations(self) -> list[ClauseCitation]:
-        return [ClauseCitation(standard=s, edition=e, id=i) for _, s, e, i in self.keyed()]
+    def citations(self, catalogue: Catalogue | None = None) -> list[ClauseCitation]:
+        """The citations; with the catalogue, each says whether its number is confirmed."""
+        return [cite(catalogue, s, e, i) for _, s, e, i in self.keyed()]
 
     def problems(self, catalogue: Catalogue, at: tuple) -> Iterator[Problem]:
         fields = ("q1_10th", "q1_9th", "iso")
@@ -75,6 +78,16 @@ class ClauseRefs(BaseModel):
                 yield (*at, "clauses", field, j), f"no {label} clause {clause_id!r} in the catalogue"
         if not any(getattr(self, f) for f in fields):
             yield (*at, "clauses"), "cite at least one clause"
+
+
+def cite(catalogue: Catalogue | None, standard: str, edition: str, clause_id: str) -> ClauseCitation:
+    """A citation that knows whether its number is confirmed: an API Q1 10th clause is confirmed only
+    when the catalogue rates it verified (the 10th edition's structure is only partly established)."""
+    confirmed = True
+    if catalogue is not None and standard == Q1 and edition == "10th":
+        clause = catalogue.get(standard, edition, clause_id)
+        confirmed = clause is not None and clause.confirmed
+    return ClauseCitation(standard=standard, edition=edition, id=clause_id, confirmed=confirmed)
 
 
 class QuestionEntry(BaseModel):
@@ -93,6 +106,11 @@ class QuestionEntry(BaseModel):
     clauses: ClauseRefs
     show_if: str | None = None
     """A condition over earlier answers; the question is asked only when it holds."""
+    gate: str | None = None
+    """An earlier yes/no applicability question ("Do you outsource special processes?"): this question is
+    asked only after a yes (or partial); after no or n/a it does not apply and no rule reads it."""
+    info: str | None = None
+    """Why no rule reads this question (it only gathers evidence, a sample size or record ids)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> QuestionEntry:
@@ -177,11 +195,13 @@ class Checklist:
         """Typed answer values of the questions that are asked, in checklist order.
 
         `values` holds typed values of answered questions. An answer to a follow-up whose condition no
-        longer holds (the auditor changed the earlier answer) is left out, so it cannot fire rules.
+        longer holds (the auditor changed the earlier answer) is left out, so it cannot fire rules; so is
+        an answer to a gated question whose gate says no or n/a. An answer given while its gate is still
+        unanswered is kept: the auditor who answered it found the question applicable.
         """
         kept: dict[str, object] = {}
         for question in self._questions.values():
-            if question.id not in values:
+            if question.id not in values or not self._gate_allows(question, values):
                 continue
             condition = self._conditions.get(question.id)
             if condition is None or _holds(condition, kept, context):
@@ -189,12 +209,36 @@ class Checklist:
         return kept
 
     def visible(self, question: Question, answers: Mapping[str, AnswerValue]) -> bool:
-        """Whether `question` is asked, given the answers so far (follow-ups appear only when needed)."""
+        """Whether `question` is asked, given the answers so far (follow-ups appear only when needed).
+
+        A gated question is asked only once its gate was answered yes (or partial)."""
         condition = self._conditions.get(question.id)
-        if condition is None:
+        if condition is None and question.gate is None:
             return True
         kept = self.effective(typed_values(self, answers), {})
-        return _holds(condition, kept, {})
+        if question.gate is not None and kept.get(question.gate) not in GATE_OPEN:
+            return False
+        return condition is None or _holds(condition, kept, {})
+
+    def applicable(self, question_id: str, answers: Mapping[str, AnswerValue]) -> bool:
+        """False when the question's gate (or its gate's gate) was answered no or n/a: the thing it asks
+        about does not exist or did not happen, so the question counts as not applicable."""
+        return self._gate_allows(self.get(question_id), typed_values(self, answers))
+
+    def _gate_allows(self, question: Question, values: Mapping[str, object]) -> bool:
+        while question.gate is not None:
+            if values.get(question.gate) in GATE_CLOSED:
+                return False
+            question = self._questions[question.gate]
+        return True
+
+
+    def asked_ids(self, kept: Mapping[str, object]) -> set[str]:
+        """Ids of every question asked given `effective` answers: `visible` for the whole checklist at once."""
+        return {
+            q.id for q in self._questions.values()
+            if (condition := self._conditions.get(q.id)) is None or _holds(condition, kept, {})
+        }
 
 
 def symbol_types(questions: Iterable[QuestionEntry]) -> dict[str, DataType]:
@@ -232,6 +276,10 @@ def load_checklist_from(directory: Path, catalogue: Catalogue) -> Checklist:
             if question.id in earlier:
                 yield ("questions", i, "id"), f"duplicate question id {question.id!r}"
             yield from question.clauses.problems(catalogue, ("questions", i))
+            if question.gate is not None:
+                gate = earlier.get(question.gate)
+                if gate is None or gate.type != AnswerType.yesno:
+                    yield ("questions", i, "gate"), f"gate {question.gate!r} is not an earlier yes/no question"
             if question.show_if is not None:
                 asked_before = earlier.values()
                 try:

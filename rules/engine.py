@@ -89,18 +89,22 @@ class RuleEngine:
 
         A rule is evaluated only when every question its condition reads is answered and asked
         (follow-ups whose condition no longer holds count as unanswered); otherwise it stays quiet.
-        Answers to questions no longer in the checklist, or no longer readable as its type, are ignored.
+        Answers to questions no longer in the checklist, or no longer readable as its type, are ignored,
+        and so are answers to gated questions whose gate says no or n/a. A rule that states editions is
+        skipped when the session's criteria name only other Q1 editions. When two rules fire on one event,
+        the pack says which finding stands (`suppresses`).
         """
         kept, engine_values = self._prepare(answers, ctx)
-        findings = []
-        for rule in self.active_rules():
-            if self._fires(rule, kept, engine_values):
-                findings.append(self._finding(rule, kept, answers, ctx))
-        return findings
+        fired = [r for r in self.active_rules() if self._fires(r, kept, engine_values, ctx)]
+        # One event, one finding: a rule's finding replaces those of the rules it suppresses.
+        suppressed = {other for r in fired for other in r.entry.suppresses}
+        return [self._finding(r, kept, answers, ctx) for r in fired if r.id not in suppressed]
 
     @staticmethod
-    def _fires(rule: Rule, kept: Mapping[str, object], engine_values: Mapping[str, object]) -> bool:
+    def _fires(rule: Rule, kept: Mapping[str, object], engine_values: Mapping[str, object], ctx: AuditContext) -> bool:
         if rule.condition is None or any(q not in kept for q in rule.question_ids):
+            return False
+        if not rule.entry.applies_to(ctx.criteria):
             return False
         try:
             return rule.condition.holds(engine_values)
@@ -109,7 +113,7 @@ class RuleEngine:
 
     def fires(self, rule: Rule, answers: Mapping[str, AnswerValue], ctx: AuditContext) -> bool:
         kept, engine_values = self._prepare(answers, ctx)
-        return self._fires(rule, kept, engine_values)
+        return self._fires(rule, kept, engine_values, ctx)
 
     def _finding(
         self, rule: Rule, kept: Mapping[str, object], answers: Mapping[str, AnswerValue], ctx: AuditContext
@@ -134,7 +138,7 @@ class RuleEngine:
             title=rule.entry.title,
             process=rule.process,
             grade=self.grading.grade(rule.entry.grade, ctx.audit_type),
-            clauses=rule.entry.clauses.citations(),
+            clauses=list(rule.citations),
             statement=Statement(
                 requirement=fill(template.requirement), evidence=evidence, nonconformity=fill(template.nonconformity)
             ),

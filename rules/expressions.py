@@ -158,6 +158,8 @@ def compile_condition(
     except rule_engine.EvaluationError as exc:
         typed = ", ".join(f"{name} is {_type_word(types[name])}" for name in used)
         raise ExpressionError(f"type error: {exc.message} ({typed})") from None
+    except (ArithmeticError, ValueError) as exc:  # literals are folded while parsing: t"P99999999999D"
+        raise ExpressionError(f"a literal is out of range ({exc})") from None
     _check_nodes(rule.statement, allowed_values or {})
     return Condition(text=text, rule=rule, symbols=tuple(used))
 

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge.catalogue import UNCONFIRMED_MARK
+
 AuditType = Literal["internal", "supplier", "pre-certification", "api"]
 
 
@@ -46,6 +48,10 @@ class AuditContext(BaseModel):
 
     audit_date: date
     audit_type: AuditType = "internal"
+    criteria: list[str] = Field(default_factory=list)
+    """The session's standards as `"API Q1:10th"`, `"API Q1:9th"`, `"ISO 9001:2015"`; empty when not set.
+    A rule that states its editions is evaluated only when the criteria name one of them (or name no
+    Q1 edition at all)."""
 
 
 class Grade(StrEnum):
@@ -66,10 +72,18 @@ class ClauseCitation(BaseModel):
     standard: str
     edition: str
     id: str
+    confirmed: bool = True
+    """False for an API Q1 10th-edition clause whose number is not confirmed by a public source (the
+    catalogue's confidence is not "verified"). Every rendering must then say so: use `text()` or `str()`."""
+
+    def text(self, title: str = "") -> str:
+        """"API Q1 10th 6.4.3 Preventive Action (number not confirmed)": the one way to show a citation."""
+        edition = f" {self.edition}" if self.standard == "API Q1" else ""
+        named = f"{self.standard}{edition} {self.id}" + (f" {title}" if title else "")
+        return named if self.confirmed else f"{named} {UNCONFIRMED_MARK}"
 
     def __str__(self) -> str:
-        edition = f" {self.edition}" if self.standard == "API Q1" else ""
-        return f"{self.standard}{edition} {self.id}"
+        return self.text()
 
 
 class Statement(BaseModel):

@@ -17,10 +17,11 @@ from knowledge.yaml_files import Problem, locate, read_yaml, validation_message
 from rules.answers import coerce_value
 from rules.checklist import CONTEXT_TYPES, Checklist, ClauseRefs
 from rules.expressions import Condition, ExpressionError, compile_condition
-from rules.grading import ProposedGrade
-from rules.models import AnswerValue, AuditContext
+from rules.grading import Basis, Impact, ProposedGrade, policy_grade
+from rules.models import AnswerValue, AuditContext, ClauseCitation
 
 PACK_DIR = Path(__file__).parent / "packs"
+EditionName = Literal["API Q1:9th", "API Q1:10th"]
 FIXTURE_AUDIT_DATE = date(2025, 6, 30)
 """The audit date a fixture uses unless it sets `audit_date` itself."""
 
@@ -64,6 +65,14 @@ class RuleEntry(BaseModel):
     status: Literal["active", "retired"] = "active"
     grade: ProposedGrade
     """The grade a certification body would give; the audit type's scheme maps it."""
+    basis: Basis
+    """Why that grade, in rules/GRADING.md's terms; `grade` must be what the policy gives basis and impact."""
+    impact: Impact | None = None
+    """Product impact the condition establishes (shipped, monogram, contained); it moves the grade."""
+    editions: list[EditionName] = Field(default_factory=list)
+    """The Q1 editions the requirement exists in; empty means every edition."""
+    suppresses: list[str] = Field(default_factory=list)
+    """Rule ids whose finding this rule's finding replaces when both fire (one event, one finding)."""
     clauses: ClauseRefs
     when: str | None = None
     statement: StatementTemplate | None = None
@@ -73,7 +82,19 @@ class RuleEntry(BaseModel):
     def _complete(self) -> RuleEntry:
         if self.status == "active" and (self.when is None or self.statement is None or self.fixtures is None):
             raise ValueError("an active rule needs when, statement and fixtures")
+        expected = policy_grade(self.basis, self.impact)
+        if self.grade != expected:
+            impact = f" and impact {self.impact!r}" if self.impact else ""
+            raise ValueError(
+                f"grade {self.grade!r} disagrees with the grading policy: basis {self.basis!r}{impact} "
+                f"gives {expected!r} (rules/GRADING.md)"
+            )
         return self
+
+    def applies_to(self, criteria: Iterable[str]) -> bool:
+        """Whether the rule applies under the session's criteria ("API Q1:9th" ...)."""
+        q1 = [c for c in criteria if c.startswith("API Q1:")]
+        return not self.editions or not q1 or any(c in self.editions for c in q1)
 
 
 class PackFile(BaseModel):
@@ -101,6 +122,8 @@ class Rule:
     source: str
     """`file:line` where the rule starts, for messages."""
     condition: Condition | None
+    citations: tuple[ClauseCitation, ...] = ()
+    """The clauses it cites, each marked confirmed or not from the catalogue."""
     fires: tuple[Fixture, ...] = ()
     quiet: tuple[Fixture, ...] = ()
 
@@ -131,11 +154,13 @@ def template_slot(name: str, known: Container[str]) -> tuple[str, str] | None:
 def _fixture(checklist: Checklist, raw: dict[str, Any]) -> Fixture:
     """Type a fixture's answers; raises AnswerParseError, UnknownQuestionError or ValueError."""
     context = AuditContext(
-        audit_date=raw.get("audit_date", FIXTURE_AUDIT_DATE), audit_type=raw.get("audit_type", "internal")
+        audit_date=raw.get("audit_date", FIXTURE_AUDIT_DATE),
+        audit_type=raw.get("audit_type", "internal"),
+        criteria=raw.get("criteria", []),
     )
     answers: dict[str, AnswerValue] = {}
     for question_id, given in raw.items():
-        if question_id in CONTEXT_TYPES:
+        if question_id in CONTEXT_TYPES or question_id == "criteria":
             continue
         question = checklist.get(question_id)
         fields = given if isinstance(given, dict) else {"value": given}
@@ -202,7 +227,10 @@ class _PackReader:
         self._ids.add(entry.id)
         self._slugs.add(entry.slug)
         problems.extend(entry.clauses.problems(self.catalogue, at))
-        built: dict = {"entry": entry, "process": process, "condition": None}
+        built: dict = {
+            "entry": entry, "process": process, "condition": None,
+            "citations": tuple(entry.clauses.citations(self.catalogue)),
+        }
         if entry.status != "active":
             return built
         try:
@@ -249,6 +277,11 @@ def read_packs(paths: Iterable[Path], checklist: Checklist, catalogue: Catalogue
     reader = _PackReader(checklist, catalogue)
     for path in paths:
         reader.read(path)
+    known = {r.id for r in reader.rules}
+    for rule in reader.rules:
+        for other in rule.entry.suppresses:
+            if other not in known or other == rule.id:
+                reader.errors.append(f"{rule.source}: rule {rule.id}: suppresses {other!r}, which is no other loaded rule")
     return reader.rules, reader.errors
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sqlite3
 import sys
 
 import click
@@ -43,12 +45,36 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":")
         return getattr(importlib.import_module(module_name), attr)
 
+    def main(self, args=None, *rest, **kwargs):
+        from assistant.cli.guard import check_arguments
+
+        try:
+            check_arguments(list(sys.argv[1:] if args is None else args))
+        except Q1AuditError as exc:
+            click.echo(f"q1audit: {exc}", err=True)
+            sys.exit(1)
+        return super().main(args, *rest, **kwargs)
+
     def invoke(self, ctx: click.Context):
+        from assistant.cli.guard import EXIT_ENVIRONMENT, environment_message
+
+        saved = sys.stdout, sys.stderr  # `main` wraps them for a subcommand
+        # Everything q1audit creates (databases, copies, exports, the index) is for its owner's eyes only.
+        umask = os.umask(0o077)
         try:
             return super().invoke(ctx)
         except Q1AuditError as exc:
             click.echo(f"q1audit: {exc}", err=True)
             sys.exit(1)
+        except BrokenPipeError:
+            sys.exit(0)  # `q1audit kb list | head`: the reader has all it wanted
+        except (OSError, sqlite3.DatabaseError, MemoryError) as exc:
+            message = environment_message(exc, getattr(ctx.obj, "root", None))
+            click.echo(f"q1audit: {message}", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
+        finally:
+            sys.stdout, sys.stderr = saved
+            os.umask(umask)
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True)
@@ -63,7 +89,18 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
     """q1audit: offline audit assistant for API Spec Q1 and ISO 9001."""
     from assistant.locations import resolve_data_dir
 
+    if data_dir is not None and not data_dir.strip():
+        raise click.BadParameter("is empty; give a folder, or leave the option out for the default", param_hint="--data-dir")
+    if ctx.invoked_subcommand is not None:
+        from assistant.cli.guard import CleanStream
+
+        # Notes, titles and file names come from other people: no escape sequence of theirs reaches the
+        # terminal (the TUI draws through Textual, which renders text, never raw escapes).
+        sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)
     ctx.obj = resolve_data_dir(data_dir)
+    from assistant.recovery import recover
+
+    recover(ctx.obj)  # after a kill: finish a restore, drop stale copies and orphan attachments
     if ctx.invoked_subcommand is None:
         from assistant.tui.app import run_app
 

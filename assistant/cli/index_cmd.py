@@ -22,14 +22,18 @@ def build_with_progress(service, force: bool = False) -> None:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = service.build(progress=progress, force=force)
+        report = service.build(progress=progress, force=force, export=True)
     if not report.rebuilt:
-        click.echo(f"Index is current ({report.passages} passages); nothing to do.")
+        click.echo(f"Index is current ({report.passages} passages).")
     else:
         click.echo(
             f"Index built: {report.passages} passages, {report.embedded} embedded now "
             f"(the rest from the cache), {report.seconds:.1f} s."
         )
+    if report.exported:
+        click.echo("Model exported to ONNX: questions now load it in a fraction of a second.")
+    if report.export_error:
+        click.echo(f"{report.export_error} (questions use the slower sentence-transformers).")
 
 
 @click.group()
@@ -44,6 +48,11 @@ def build(paths: DataPaths, force: bool) -> None:
     """Embed new or changed passages and rebuild the vector index."""
     from index.search import open_service
 
+    # Decided from the manifests before any model is imported: nothing changed costs well under a second.
+    status = open_service(paths.knowledge_db, paths.index_dir, load_model=False).status()
+    if not force and not status.needs_build:
+        click.echo(f"Index is current ({status.passages} passages); nothing to do.")
+        return
     build_with_progress(open_service(paths.knowledge_db, paths.index_dir), force=force)
 
 
@@ -63,3 +72,5 @@ def status(paths: DataPaths, as_json: bool) -> None:
     click.echo(f"documents: {report.documents}")
     click.echo(f"passages:  {report.passages} (of which {report.clauses} catalogue clauses)")
     click.echo(f"indexed:   {report.indexed}" + (f", built {report.built_at}" if report.built_at else ""))
+    if report.onnx is not None:
+        click.echo(f"onnx:      {report.onnx}" + ("" if report.onnx == "current" else " (`index build` makes it)"))

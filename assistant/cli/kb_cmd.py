@@ -15,16 +15,22 @@ EDITIONS = {Q1: ("10th", "9th"), ISO: ("2015",)}
 
 
 def import_paths(
-    paths: DataPaths, sources: list[Path], standard: str | None = None, edition: str | None = None
+    paths: DataPaths, sources: list[Path], standard: str | None = None, edition: str | None = None,
+    yes: bool = False,
 ) -> list[Q1AuditError]:
-    """Import files and folders, one line per file; returns the errors of files that could not be read."""
+    """Import files and folders, one line per file; returns the errors of files that could not be read.
+
+    A large file, or one that would replace a document imported from another file, is asked about
+    first (`yes` answers yes; without a terminal to ask on, the answer is no).
+    """
     from index.importer import import_files
     from index.store import KnowledgeStore
     from knowledge.catalogue import load_catalogue
 
     store = KnowledgeStore(paths.knowledge_db)
     errors: list[Q1AuditError] = []
-    for outcome in import_files(store, sources, load_catalogue(), paths.documents_dir, standard, edition):
+    confirm = _confirmer(yes)
+    for outcome in import_files(store, sources, load_catalogue(), paths.documents_dir, standard, edition, confirm):
         if outcome.error is not None:
             errors.append(outcome.error)
             click.echo(f"q1audit: {outcome.error}", err=True)
@@ -33,6 +39,33 @@ def import_paths(
         count = "" if r.status == "unchanged" else f" ({r.passages} passages)"
         click.echo(f"{r.status:<10} {r.doc_id:<14} {outcome.path.name}{count}")
     return errors
+
+
+def _confirmer(yes: bool):
+    """The question kb import asks before a large file or one that replaces another file's document."""
+    import sys
+
+    from index.costs import duration_words, embed_seconds
+    from index.embedder import expected_model_name
+
+    def confirm(question) -> bool:
+        parts = []
+        if question.replaces:
+            parts.append(f"{question.path.name} says it is {question.doc_id}, now imported from {question.replaces}: "
+                         "it would replace it")
+        if question.large:
+            cost = duration_words(embed_seconds(question.passages, expected_model_name()))
+            parts.append(f"{question.path.name}: {question.passages:,} passages, {cost} to index")
+        prompt = "; ".join(parts) + ": continue?"
+        if yes:
+            click.echo(prompt + " yes (--yes)", err=True)
+            return True
+        if not sys.stdin.isatty():
+            click.echo(prompt + " no (no terminal to ask on; give --yes to accept)", err=True)
+            return False
+        return click.confirm(prompt, default=False, err=True)
+
+    return confirm
 
 
 @click.group()
@@ -44,9 +77,14 @@ def kb() -> None:
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--standard", type=click.Choice([Q1, ISO]), help="Import licensed text of this standard.")
 @click.option("--edition", help="Edition of the licensed text: 10th or 9th (API Q1), 2015 (ISO 9001).")
+@click.option("--yes", "-y", is_flag=True,
+              help="Import large files and files that replace another file's document without asking.")
 @click.pass_obj
 @click.pass_context
-def import_(ctx: click.Context, paths: DataPaths, sources: tuple[Path, ...], standard: str | None, edition: str | None):
+def import_(
+    ctx: click.Context, paths: DataPaths, sources: tuple[Path, ...], standard: str | None, edition: str | None,
+    yes: bool,
+):
     """Import Markdown, text, DOCX or PDF files, or folders of them.
 
     A changed file replaces its earlier import; an unchanged one is skipped. With --standard, the files
@@ -57,7 +95,7 @@ def import_(ctx: click.Context, paths: DataPaths, sources: tuple[Path, ...], sta
         raise click.UsageError("--edition goes with --standard")
     if standard is not None and edition is not None and edition not in EDITIONS[standard]:
         raise click.BadParameter(f"{standard} has editions {', '.join(EDITIONS[standard])}", param_hint="--edition")
-    errors = import_paths(paths, list(sources), standard, edition)
+    errors = import_paths(paths, list(sources), standard, edition, yes)
     click.echo("Run `q1audit index build` to update the search index (ask does it for you too).")
     if errors:
         ctx.exit(1)
@@ -78,12 +116,15 @@ def list_(paths: DataPaths, as_json: bool) -> None:
         click.echo("The knowledge base is empty: `q1audit setup` imports the sample QMS, `q1audit kb import` yours.")
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table("Document", "Title", "Rev", "Kind", "Passages", "File", box=None)
     for d in docs:
         kind = f"licensed {d.standard} {d.edition}" if d.kind == "standard" else d.kind
-        table.add_row(d.doc_id, d.title, d.revision or "", kind, str(d.passages), d.source_name or "")
+        # Titles and file names are data: `[draft]` is text, and `[/x]` must not break the table.
+        cells = (d.doc_id, d.title, d.revision or "", kind, str(d.passages), d.source_name or "")
+        table.add_row(*(escape(cell) for cell in cells))
     Console().print(table)
 
 
@@ -121,19 +162,20 @@ def coverage(paths: DataPaths, standard: str, edition: str | None, as_json: bool
 
 def _print_coverage(report) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     label = f"{report.standard} {report.edition}"
     table = Table("Clause", "Title", "Covered by", box=None, title=f"Coverage of {label} ({report.mode} match)")
     for row in report.clauses:
-        marks = " [procedure]" if row.documented_procedure else ""
-        marks += " [Q1 only]" if row.q1_only else ""
-        covering = ", ".join(
+        marks = escape(" [procedure]") if row.documented_procedure else ""
+        marks += escape(" [Q1 only]") if row.q1_only else ""
+        covering = escape(", ".join(
             f"{c.doc} {c.section}" + ("" if c.how == "cites" else f" ({c.how})") for c in row.procedures
-        )
+        ))
         if not covering:
             covering = "(through sub-clauses)" if row.covered else "[red]nothing[/red]"
-        table.add_row(row.id, row.title + marks, covering)
+        table.add_row(row.id, escape(row.title) + marks, covering)
     console = Console()
     console.print(table)
     console.print(f"\n{len(report.uncovered)} clauses nothing covers (documented-procedure ones first): "
@@ -154,9 +196,13 @@ def matrix(paths: DataPaths, edition: str, out: Path, force: bool) -> None:
     from index.matrix import build_matrix
     from index.search import open_service
 
-    drafted = build_matrix(open_service(paths.knowledge_db, paths.index_dir), edition)
+    def say(message: str) -> None:
+        click.echo(message, err=True)
+
+    say("loading the knowledge base and search model (can take half a minute) ...")
+    drafted = build_matrix(open_service(paths.knowledge_db, paths.index_dir), edition, progress=say)
     written = write_matrix(drafted, out, force)
     gaps = drafted.gaps
     click.echo(f"wrote {written}: {len(drafted.rows)} clauses, {len(gaps)} gaps"
                + (f" ({', '.join(row.clause for row in gaps[:12])}{' ...' if len(gaps) > 12 else ''})" if gaps else "")
-               + f", {len(drafted.to_check)} to check (only a text match)")
+               + f", {len(drafted.to_check)} to check (a text match, or cited only in a references list)")

@@ -35,6 +35,7 @@ class QuestionListing(BaseModel):
     choices: list[str] | None = None
     clauses: list[ClauseCitation]
     show_if: str | None = None
+    gate: str | None = None
 
 
 def _print_json(items: list[BaseModel]) -> None:
@@ -97,7 +98,7 @@ def list_rules(as_json: bool) -> None:
             grade=r.entry.grade,
             status=r.entry.status,
             process=r.process,
-            clauses=r.entry.clauses.citations(),
+            clauses=list(r.citations),
             when=r.entry.when,
         )
         for r in RuleEngine.load().rules
@@ -121,9 +122,11 @@ def checklist() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def show(process: str | None, as_json: bool) -> None:
     """Show the questions of PROCESS (or of every process), in interview order."""
+    from knowledge.catalogue import load_catalogue
     from rules.engine import RuleEngine
 
     interview = RuleEngine.load().checklist
+    catalogue = load_catalogue()
     questions = interview.questions(process)
     listing = [
         QuestionListing(
@@ -133,8 +136,9 @@ def show(process: str | None, as_json: bool) -> None:
             help=q.help,
             type=q.type.value,
             choices=list(q.choices) or None,
-            clauses=q.clauses.citations(),
+            clauses=q.clauses.citations(catalogue),
             show_if=q.show_if,
+            gate=q.gate,
         )
         for q in questions
     ]
@@ -148,4 +152,5 @@ def show(process: str | None, as_json: bool) -> None:
             click.echo(f"\n== {interview.title(current)} ({current})")
         choices = f" ({' / '.join(item.choices)})" if item.choices else ""
         follow_up = f"  [only if {item.show_if}]" if item.show_if else ""
+        follow_up += f"  [only after yes to {item.gate}]" if item.gate else ""
         click.echo(f"{item.id} [{item.type}{choices}]: {item.text}{follow_up}")

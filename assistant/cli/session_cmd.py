@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Iterable
@@ -34,18 +33,19 @@ AUDIT_TYPES = ["internal", "supplier", "pre-certification", "api"]
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def _login() -> str | None:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
-
-
-BY_OPTION = click.option("--by", default=_login, show_default="your login name", help="Who gives or decides this.")
+BY_OPTION = click.option(
+    "--by", help="Who gives or decides this (default: the session's lead auditor, else your login name)."
+)
 
 
 def _service(paths: DataPaths) -> SessionService:
     return SessionService(paths)
+
+
+def _by(service: SessionService, session_id: str, by: str | None) -> str | None:
+    from assistant.sessions.turn import who_acts
+
+    return who_acts(service.get(session_id), by)
 
 
 def _split(values: Iterable[str]) -> list[str]:
@@ -88,6 +88,11 @@ class FindingOut(BaseModel):
     answers: list[AnswerValue]
     """The answers that fired it (question id, value, note, records)."""
     corrective_action: CorrectiveAction | None
+    decision: FindingStatus | None
+    """For a withdrawn (or reinstated) finding: what the auditor had decided."""
+    answers_now: list[AnswerValue]
+    """For a withdrawn (or reinstated) finding: the answers now (`answers` are those it was decided on)."""
+    reinstated_at: datetime | None
 
     @classmethod
     def of(cls, finding: Finding) -> FindingOut:
@@ -186,6 +191,16 @@ def _shown(service: SessionService, record: AnswerRecord) -> str:
         return str(record.value)
 
 
+def _value(service: SessionService, answer: AnswerValue) -> str:
+    from rules.answers import format_answer
+    from rules.checklist import UnknownQuestionError
+
+    try:
+        return format_answer(service.engine.checklist.get(answer.question_id), answer.value)
+    except UnknownQuestionError:  # a question retired since it was answered
+        return str(answer.value)
+
+
 def _show_text(service: SessionService, s: Session, answers: dict[str, AnswerRecord], changed: list[SourceChange]) -> None:
     h = s.header
     click.echo(f"{s.id}  {h.title}")
@@ -208,9 +223,15 @@ def _show_text(service: SessionService, s: Session, answers: dict[str, AnswerRec
         if value:
             click.echo(f"  {label + ':':<14}{value}")
     click.echo(f"  {'Answers:':<14}{len(answers)}")
+    from assistant.sessions.turn import describe_answer
+    from rules.checklist import UnknownQuestionError
+
     for a in answers.values():
-        note = f"  ({a.note})" if a.note else ""
-        click.echo(f"    {a.question_id}: {_shown(service, a)}{note}")
+        try:
+            shown = describe_answer(service.engine.checklist.get(a.question_id), a)
+        except UnknownQuestionError:  # a question retired since it was answered
+            shown = str(a.value)
+        click.echo(f"    {a.question_id}: {shown}")
     for change in changed:
         click.echo(f"  warning: {change.describe()}")
 
@@ -236,6 +257,8 @@ def session_show(paths: DataPaths, session_id: str, as_json: bool) -> None:
 @click.argument("session_id")
 @click.argument("question_id")
 @click.argument("value")
+@click.option("--as", "settle", metavar="READING",
+              help="How to read an answer that is not certain: yes|no|partial|na, or one of the readings offered.")
 @click.option("--note", default="", help="A remark kept with the answer.")
 @click.option("--record", "records", multiple=True, help="A record sampled (repeat or comma separate).")
 @click.option("--attach", "attachments", multiple=True, type=click.Path(dir_okay=False), help="A file to attach.")
@@ -244,25 +267,36 @@ def session_show(paths: DataPaths, session_id: str, as_json: bool) -> None:
 @BY_OPTION
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def session_answer(paths: DataPaths, session_id: str, question_id: str, value: str, as_json: bool, **options) -> None:
-    """Answer one question as you would say it: "y", "no - only 3 of 5 re-evaluated", "2024-03-11"."""
-    service = _service(paths)
-    record = service.answer(
-        session_id,
-        question_id,
-        text=value,
-        note=options["note"],
-        records=_split(options["records"]),
-        attachments=options["attachments"],
-        interviewee=options["interviewee"],
-        role=options["role"],
-        by=options["by"],
+def session_answer(
+    paths: DataPaths, session_id: str, question_id: str, value: str, settle: str | None, as_json: bool, **options
+) -> None:
+    """Answer one question as you would say it: "y", "no - only 3 of 5 re-evaluated", "2024-03-11".
+
+    An answer that could be read more than one way ("no problem", "yes, but ...", "0.95" for a percentage)
+    is not stored: the message names its readings, and --as picks one.
+    """
+    from assistant.sessions.turn import AuditSession
+    from rules.answers import AnswerParseError, uncertain_error
+
+    turn = AuditSession(_service(paths), session_id, by=options["by"])
+    result = turn.submit(
+        question_id, value, settle=settle, note=options["note"], records=_split(options["records"]),
+        attachments=options["attachments"], interviewee=options["interviewee"], role=options["role"],
     )
+    if not result.recorded:
+        why = uncertain_error(turn.question(question_id), value, result.reading).message
+        raise AnswerParseError(f"{why}; nothing stored: say which with --as {'|'.join(result.reading.labels())}")
     if as_json:
-        _echo_json(record.model_dump(mode="json"))
-    else:
-        note = f" ({record.note})" if record.note else ""
-        click.echo(f"{record.question_id} = {_shown(service, record)}{note}")
+        _echo_json(result.stored.model_dump(mode="json"))
+        return
+    click.echo(f"{result.question_id}: recorded: {result.shown}")
+    for f in result.appeared:
+        click.echo(f"  finding {f.id} ({f.grade.value}) appeared: {f.title}")
+    for f in result.changed:
+        click.echo(f"  finding {f.id} ({f.grade.value}) changed: {f.title}")
+    for f in result.withdrawn:
+        kept = "withdrawn, kept with its decision" if f.status == FindingStatus.withdrawn else "no longer fires"
+        click.echo(f"  finding {f.id} ({f.grade.value}) {kept}: {f.title}")
 
 
 @session.command("load")
@@ -273,7 +307,8 @@ def session_answer(paths: DataPaths, session_id: str, question_id: str, value: s
 def session_load(paths: DataPaths, session_id: str, file: str, by: str | None) -> None:
     """Answers in bulk from YAML or JSON: question id -> value, or -> {value, note, records}."""
     try:
-        stored = _service(paths).load_answers(session_id, file, by=by)
+        service = _service(paths)
+        stored = service.load_answers(session_id, file, by=_by(service, session_id, by))
     except AnswerFileError as exc:
         for problem in exc.problems:
             click.echo(f"q1audit: {problem}", err=True)
@@ -314,6 +349,11 @@ def session_import(paths: DataPaths, file: str) -> None:
 @click.option("--end", type=DATE, help="Last audit day (YYYY-MM-DD).")
 @click.option("--conclusions", help="The audit conclusions as the team agreed them (the report drafts one while empty).")
 @click.option("--diverging-opinions", help="Opinions the audit team and auditee could not settle.")
+@click.option("--organisation", help="The organisation audited (named on the report's title page).")
+@click.option("--distribution", multiple=True, help='Who receives the report, e.g. "Dana Whitfield, buyer" (repeat for more).')
+@click.option("--approver", metavar="NAME[:ROLE]", help='Who approved the report, e.g. "Kari Nordmann:Quality manager".')
+@click.option("--approved-on", type=DATE, help="The date the report was approved (YYYY-MM-DD).")
+@click.option("--report-revision", help="The report's revision as issued (1, 2, B ...).")
 @click.option(
     "--status",
     type=click.Choice([s.value for s in SessionStatus if s != SessionStatus.closed]),
@@ -323,12 +363,21 @@ def session_import(paths: DataPaths, file: str) -> None:
 def session_edit(paths: DataPaths, session_id: str, status: str | None, **options) -> None:
     """Change header fields the report needs (conclusions, diverging opinions ...) or the status."""
     service = _service(paths)
+    distribution, approver, approved_on = options.pop("distribution"), options.pop("approver"), options.pop("approved_on")
     changes = {field: value for field, value in options.items() if value is not None}
     for field in ("start", "end"):
         if field in changes:
             changes[f"{field}_date"] = _day(changes.pop(field))
+    if distribution:
+        changes["distribution"] = [entry.strip() for entry in distribution if entry.strip()]
+    current = service.get(session_id).header
+    if approver is not None or approved_on is not None:
+        before = current.approval.model_dump() if current.approval else {"name": "", "role": ""}
+        name, _, role = (approver or "").partition(":")
+        changes["approval"] = before | {k: v for k, v in (("name", name.strip()), ("role", role.strip()),
+                                                           ("approved_on", _day(approved_on))) if v}
     if changes:
-        header = _validated_header(**{**service.get(session_id).header.model_dump(), **changes})
+        header = _validated_header(**{**current.model_dump(), **changes})
         service.update_header(session_id, header)
     if status:
         service.set_status(session_id, status)
@@ -348,7 +397,7 @@ def session_close(paths: DataPaths, session_id: str) -> None:
 # --- findings ----------------------------------------------------------------------------------------
 
 
-def _finding_text(f: Finding) -> None:
+def _finding_text(service: SessionService, session_id: str, f: Finding) -> None:
     grade = f"{f.grade.value} (proposed {f.proposed_grade.value})" if f.regraded else f.grade.value
     click.echo(f"{f.id}  {grade}  {f.status.value}  {f.title}")
     click.echo(f"    Clauses: {'; '.join(str(c) for c in f.clauses)}")
@@ -360,6 +409,12 @@ def _finding_text(f: Finding) -> None:
         click.echo(f"    Dismissed: {f.dismiss_reason}")
     if f.answers_changed_since_decision:
         click.echo("    Note: an answer behind this finding changed after it was decided")
+    if f.decision is not None:
+        then = ", ".join(f"{a.question_id} {_value(service, a)}" for a in f.answers)
+        now = ", ".join(f"{a.question_id} {_value(service, a)}" for a in f.answers_now) or "no answer"
+        kept = "reinstated" if f.reinstated_at else "withdrawn by answer change"
+        click.echo(f"    {kept.capitalize()}: {f.decision.value} by {f.decided_by or '?'} on {then}; now {now}"
+                   + ("" if f.reinstated_at else f" (q1audit finding reinstate {session_id} {f.id} keeps it)"))
 
 
 @click.command()
@@ -369,15 +424,16 @@ def _finding_text(f: Finding) -> None:
 def findings(paths: DataPaths, session_id: str, as_json: bool) -> None:
     """Findings of a session: proposed by the rules from its answers, with decisions, and manual ones."""
     service = _service(paths)
-    found = service.findings(session_id)
+    state = service.derived(session_id)
+    found = state.findings + state.withdrawn
     if as_json:
         _echo_json([FindingOut.of(f).model_dump(mode="json") for f in found])
         return
     if not found:
         click.echo("No findings.")
     for f in found:
-        _finding_text(f)
-    for hint in service.escalation_hints(session_id):
+        _finding_text(service, session_id, f)
+    for hint in state.hints:
         click.echo(f"hint: {hint.message}")
     for change in service.changed_sources(session_id):
         click.echo(f"warning: {change.describe()}")
@@ -410,7 +466,10 @@ def finding_decide(paths: DataPaths, session_id: str, finding_id: str, confirm: 
         status = FindingStatus.proposed
     else:
         status = FindingStatus.confirmed
-    decided = _service(paths).decide(session_id, finding_id, status, reason=dismiss, grade=regrade, by=by)
+    service = _service(paths)
+    decided = service.decide(
+        session_id, finding_id, status, reason=dismiss, grade=regrade, by=_by(service, session_id, by)
+    )
     click.echo(f"{decided.id}: {decided.status.value}, {decided.grade.value}")
 
 
@@ -421,13 +480,27 @@ def finding_decide(paths: DataPaths, session_id: str, finding_id: str, confirm: 
 @click.option("--text", required=True, help="The nonconformity: what was found.")
 @click.option("--title", help="A short title (default: the start of the text).")
 @click.option("--evidence", default="", help="The objective evidence seen.")
-@click.option("--process", help="The checklist process it belongs to.")
+@click.option("--requirement", default="", help="The requirement not met (default: the cited clauses' titles).")
+@click.option("--process", help="The checklist process it belongs to (default: the one whose questions cite the clause).")
 @BY_OPTION
 @click.pass_obj
-def finding_add(paths: DataPaths, session_id: str, **options) -> None:
+def finding_add(paths: DataPaths, session_id: str, by: str | None, **options) -> None:
     """Add a manual finding (ids M-001, M-002 ...)."""
-    added = _service(paths).add_manual_finding(session_id, **options)
-    click.echo(added.id)
+    service = _service(paths)
+    added = service.add_manual_finding(session_id, by=_by(service, session_id, by), **options)
+    click.echo(f"{added.id} ({added.grade.value}, {added.process or 'no process'}): {added.title}")
+
+
+@finding.command("reinstate")
+@click.argument("session_id")
+@click.argument("finding_id")
+@BY_OPTION
+@click.pass_obj
+def finding_reinstate(paths: DataPaths, session_id: str, finding_id: str, by: str | None) -> None:
+    """Keep a withdrawn finding (its answer changed) as it was decided."""
+    service = _service(paths)
+    kept = service.reinstate(session_id, finding_id, by=_by(service, session_id, by))
+    click.echo(f"{kept.id}: reinstated, {kept.status.value}, {kept.grade.value}")
 
 
 @finding.command("action")
@@ -441,7 +514,12 @@ def finding_add(paths: DataPaths, session_id: str, **options) -> None:
 @click.option("--due", type=DATE, help="Due date (YYYY-MM-DD).")
 @BY_OPTION
 @click.pass_obj
-def finding_action(paths: DataPaths, session_id: str, finding_id: str, due: datetime | None, **options) -> None:
+def finding_action(
+    paths: DataPaths, session_id: str, finding_id: str, due: datetime | None, by: str | None, **options
+) -> None:
     """Record the corrective-action response to a finding (only the fields given change)."""
-    updated = _service(paths).set_corrective_action(session_id, finding_id, due_date=_day(due), **options)
+    service = _service(paths)
+    updated = service.set_corrective_action(
+        session_id, finding_id, due_date=_day(due), by=_by(service, session_id, by), **options
+    )
     click.echo(f"{updated.id}: corrective action recorded")

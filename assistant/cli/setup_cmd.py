@@ -27,7 +27,7 @@ def setup(ctx: click.Context, paths: DataPaths) -> None:
         if errors:
             ctx.exit(1)
         status = service.status()
-    if status.state == "current":
+    if not status.needs_build:
         click.echo(f"Ready: {status.documents} documents, {status.passages} passages, index current.")
         return
     service = open_service(paths.knowledge_db, paths.index_dir)

@@ -7,7 +7,9 @@ from pathlib import Path
 from assistant.exports.content import (
     GRADE_LABELS,
     GRADE_ORDER,
+    NOT_CONFIRMED_NOTE,
     SAMPLING_STATEMENT,
+    TEAM_ONLY_NOTICE,
     FindingRow,
     ReportContent,
 )
@@ -37,6 +39,20 @@ def _shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
+def _keep_with_next(paragraph) -> None:
+    """Keep the paragraph on the page of the next one. A fresh paragraph gets its properties built
+    directly: python-docx's generic get-or-add looks up every possible sibling and made big reports slow."""
+    from docx.oxml import OxmlElement
+
+    p = paragraph._p
+    if p.pPr is not None:
+        paragraph.paragraph_format.keep_with_next = True
+        return
+    properties = OxmlElement("w:pPr")
+    properties.append(OxmlElement("w:keepNext"))
+    p.insert(0, properties)
+
+
 def _field(paragraph, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the pages."""
     from docx.oxml import OxmlElement
@@ -57,11 +73,28 @@ def _field(paragraph, instruction: str) -> None:
         run._r.append(element)
 
 
+WATERMARK = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+    '<v:textpath on="t" fitshape="t"/></v:shapetype>'
+    '<v:shape id="q1audit-draft" o:spid="_x0000_s1025" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:460pt;height:150pt;rotation:315;z-index:-251654144;'
+    'mso-position-horizontal:center;mso-position-horizontal-relative:margin;mso-position-vertical:center;'
+    'mso-position-vertical-relative:margin" fillcolor="#f2c4c4" stroked="f">'
+    '<v:fill opacity=".5"/><v:textpath style="font-family:&quot;Calibri&quot;;font-size:1pt" string="DRAFT"/>'
+    '</v:shape></w:pict></w:r>'
+)
+"""Word's own kind of watermark (a VML text path in the page header), shown behind every page of a draft."""
+
+
 class _Writer:
     def __init__(self, content: ReportContent, kind: str):
         import docx
         from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Mm, Pt
+        from docx.oxml import parse_xml
+        from docx.shared import Mm, Pt, RGBColor
 
         self.c = content
         self.doc = docx.Document()
@@ -75,21 +108,30 @@ class _Writer:
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Mm(18))
         head = section.header.paragraphs[0]
-        head.text = _t(f"{kind} {content.session.id} · {content.header.title}")
+        draft = "DRAFT · " if content.draft else ""
+        copy = "AUDIT TEAM ONLY" if content.team else "Confidential"
+        run = head.add_run(_t(f"{draft}{kind} {content.session.id} · {content.header.title} · {copy}"))
+        if content.draft or content.team:
+            run.bold = True
+            run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+        if content.draft:
+            head._p.append(parse_xml(WATERMARK))
         foot = section.footer.paragraphs[0]
         foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        foot.add_run(f"Audit {content.session.id} · Page ")
+        foot.add_run(_t(f"Audit {content.session.id} · {content.report_line} · Page "))
         _field(foot, "PAGE")
         foot.add_run(" of ")
         _field(foot, "NUMPAGES")
         props = self.doc.core_properties
-        props.title = _t(f"{kind} {content.session.id}: {content.header.title}")[:255]
+        props.title = _t(f"{draft}{kind} {content.session.id}: {content.header.title}")[:255]
         props.author = "q1audit"
         props.subject = kind
+        props.comments = ""
+        props.revision = 1
         if content.generated_at:
             props.created = props.modified = content.generated_at.replace(tzinfo=None)
 
-    def styled(self, text: str, style: str | None = None):
+    def styled(self, text: str, style: str | None = None, keep_with_next: bool = False):
         """A paragraph in a named style.
 
         The style id is set directly: python-docx's by-name lookup scans every style on each call,
@@ -100,15 +142,27 @@ class _Writer:
             if style not in self._style_ids:
                 self._style_ids[style] = self.doc.styles[style].style_id
             paragraph._p.get_or_add_pPr().style = self._style_ids[style]
+        if keep_with_next:
+            _keep_with_next(paragraph)
         return paragraph
 
     def heading(self, text: str, level: int = 1) -> None:
-        self.styled(text, "Title" if level == 0 else f"Heading {level}")
+        self.styled(text, "Title" if level == 0 else f"Heading {level}", keep_with_next=True)
 
-    def para(self, text: str, style: str | None = None) -> None:
-        self.styled(text, style)
+    def para(self, text: str, style: str | None = None, keep_with_next: bool = False):
+        return self.styled(text, style, keep_with_next)
 
-    def table(self, head: list[str] | None, rows: list[list[str]], widths: list[float], label_col: bool = False):
+    def notice(self, text: str) -> None:
+        from docx.shared import RGBColor
+
+        paragraph = self.doc.add_paragraph()
+        run = paragraph.add_run(_t(text))
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+
+    def table(self, head: list[str] | None, rows: list[list[str]], widths: list[float], label_col: bool = False,
+              keep: bool = False, keep_with_next: bool = False):
+        """A grid; rows never split across pages; `keep` holds the whole table on one page (small tables)."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
         from docx.shared import Mm, RGBColor
@@ -124,14 +178,25 @@ class _Writer:
         sizes = [Mm(usable * w / total) for w in widths]
         for column, size in zip(table.columns, sizes, strict=True):
             column.width = size
+        remaining = [len(rows) + (1 if head else 0)]
 
         def add_row(values: list[str], head_row: bool) -> None:
             row = table.add_row()
+            tr_pr = row._tr.trPr
+            if tr_pr is None:
+                tr_pr = OxmlElement("w:trPr")
+                row._tr.insert(0, tr_pr)
+            tr_pr.append(OxmlElement("w:cantSplit"))
+            remaining[0] -= 1
+            last = remaining[0] == 0
             # Cells from the row's own XML: `row.cells` walks the whole table each time (quadratic).
             # add_row gives each cell its column's width already.
             for i, (tc, text) in enumerate(zip(row._tr.tc_lst, values, strict=True)):
                 cell = _Cell(tc, table)
-                run = cell.paragraphs[0].add_run(_t(text))
+                paragraph = cell.paragraphs[0]
+                run = paragraph.add_run(_t(text))
+                if (keep and not last) or keep_with_next:
+                    _keep_with_next(paragraph)
                 if head_row:
                     run.bold = True
                     run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
@@ -152,40 +217,54 @@ class _Writer:
         return table
 
     def title_block(self, title: str) -> None:
-        c, h = self.c, self.c.header
-        self.heading(title, 0)
-        self.para(h.title, "Subtitle")
-        dates = " to ".join(str(d) for d in dict.fromkeys((h.start_date, h.end_date)) if d) or "not recorded"
-        self.table(None, [
-            ["Audit", f"{c.session.id} ({h.audit_type} audit, status {c.session.status.value})"],
-            ["Dates", dates],
-            ["Location", h.location or "not recorded"],
-            ["Client", h.client or "not recorded"],
-            ["Lead auditor", h.team.lead or "not recorded"],
-        ], [1, 3], label_col=True)
+        c = self.c
+        self.heading(f"{title} (DRAFT)" if c.draft else title, 0)
+        self.para(c.header.title, "Subtitle")
+        self.table(None, [list(pair) for pair in c.title_facts()], [1, 3], label_col=True, keep=True)
+        if c.team:
+            self.notice(TEAM_ONLY_NOTICE)
+        if c.draft:
+            self.notice(c.draft_notice)
+        self.para(c.confidentiality)
 
-    def clauses(self, row: FindingRow) -> None:
-        lines = [[label, cl.id, cl.title] for label, found in row.clauses.items() for cl in found]
-        lines += [[label, "—", "none cited"] for label, found in row.clauses.items() if not found]
-        self.table(["Standard", "Clause", "Title"], lines, [1.2, 0.8, 4])
-
-    def statement(self, row: FindingRow) -> None:
+    def finding_block(self, row: FindingRow) -> None:
+        """Heading, grade, clauses and statement, held on one page."""
         f = row.finding
+        self.heading(row.heading, 2)
+        self.para(row.meta(self.c.audience), keep_with_next=True)
+        clauses = [["Cited", cl.label, cl.title] for cl in row.cited]
+        clauses += [["Related (crosswalk)", cl.label, cl.title] for cl in row.related]
+        self.table(["Clauses", "Standard and clause", "Title"], clauses, [1.3, 2.1, 3.2], keep_with_next=True)
         rows = [["Requirement", f.statement.requirement], ["Evidence", f.statement.evidence],
                 ["Nonconformity", f.statement.nonconformity]]
         if row.records:
             rows.append(["Records sampled", ", ".join(row.records)])
-        self.table(None, rows, [1, 4], label_col=True)
+        self.table(None, rows, [1, 4], label_col=True, keep=True)
+
+    def photos(self, row: FindingRow) -> None:
+        from docx.shared import Mm
+
+        for photo in row.photos:
+            try:
+                self.doc.add_picture(str(photo.path), width=Mm(90))
+                self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
+            except Exception:  # a damaged picture is named, not drawn
+                self.para(f"(the file {photo.path.name} could not be read)")
+            self.para(f"Photo: {photo.caption}", "Caption")
+
+    def approval(self) -> None:
+        c = self.c
+        self.heading("Report approval and distribution")
+        self.para(c.confidentiality)
+        self.para(f"Report: {c.report_line}.")
+        self.table(["Copy", "Distribution list"], [[str(i), name] for i, name in enumerate(c.distribution, start=1)],
+                   [0.5, 4], keep=True)
+        self.table(None, [[label, value] for label, value in c.approval], [1, 4], label_col=True, keep=True)
+        self.table(["Lead auditor", "Signature and date", "Auditee representative", "Signature and date"],
+                   [[c.header.team.lead or "", "", "", ""]], [1.5, 1.5, 1.5, 1.5], keep=True)
 
     def save(self, path: Path) -> None:
         self.doc.save(str(path))
-
-
-def _meta(row: FindingRow) -> str:
-    f = row.finding
-    regrade = f" (proposed {f.proposed_grade.value})" if f.regraded else ""
-    process = f", process {f.process}" if f.process else ""
-    return f"{row.grade_label}{regrade}, {f.status.value}, rule {row.rule}{process}"
 
 
 def _action_rows(row: FindingRow) -> list[list[str]]:
@@ -199,56 +278,56 @@ def write_report_docx(content: ReportContent, path: Path) -> None:
     c = content
     w = _Writer(c, "Audit report")
     w.title_block("Audit report")
+    w.heading("Executive summary")
+    w.para(c.executive_summary)
+    w.heading("Audit conclusions", 2)
+    w.para(c.conclusions)
+    w.para(SAMPLING_STATEMENT)
+    w.heading("Findings by grade", 2)
+    grades = [[GRADE_LABELS[g], str(c.grade_counts[g])] for g in GRADE_ORDER if g in c.grade_counts]
+    w.table(["Grade", "Findings"], grades or [["No findings", "0"]], [3, 1], keep=True)
     w.heading("Audit details")
-    w.table(None, [[k, v or "—"] for k, v in c.header_fields()], [1, 3], label_col=True)
-    w.heading("Audit criteria")
+    w.table(None, [[k, v or "—"] for k, v in c.detail_fields()], [1, 3], label_col=True)
+    w.heading("Audit criteria", 2)
     criteria = [[s.name, s.detail] for s in c.standards] + [[f"Procedure {p.name}", p.detail] for p in c.procedures]
     if criteria:
-        w.table(["Criterion", "Edition or revision"], criteria, [1, 3])
+        w.table(["Criterion", "Edition or revision"], criteria, [1, 3], keep=True)
     else:
         w.para("No standard or procedure recorded in the session header.")
     w.heading("Summary of findings")
-    w.table(["Grade", "Findings"], [[GRADE_LABELS[g], str(c.grade_counts.get(g, 0))] for g in GRADE_ORDER], [3, 1])
     if c.by_clause:
         w.table(["API Q1 clause", "ISO 9001:2015", "Grades", "Findings"], [
-            [row.q1.text if row.q1 else "—", "\n".join(i.text for i in row.iso) or "—",
-             ", ".join(f"{n} {g.value}" for g, n in row.grades.items()), ", ".join(row.finding_ids)]
+            [row.q1.text if row.q1 else "—", "\n".join(i.text for i in row.iso) or "—", row.grades_text,
+             ", ".join(row.numbers)]
             for row in c.by_clause
-        ], [3, 3, 1.3, 1.3])
-    w.heading("Degree to which the criteria are met")
+        ], [3, 3, 1.3, 1.3], keep=True)
+    w.heading("Degree to which the criteria are met", 2)
     w.table(["Process", "Asked", "Answered", "N/A", "Findings", "Result"], [
-        [p.title, str(p.asked), str(p.answered), str(p.not_applicable),
-         ", ".join(f"{n} {g.value}" for g, n in p.grades.items()) or "none", p.verdict]
+        [p.title, str(p.asked), str(p.answered), str(p.not_applicable), p.grades_text, p.verdict]
         for p in c.processes
-    ], [2.2, 0.8, 1.1, 0.7, 1.5, 2.2])
+    ], [2.2, 0.8, 1.1, 0.7, 1.5, 2.2], keep=True)
     w.heading("Findings")
-    if not c.counted:
-        w.para("No findings.")
-    for row in c.counted:
-        w.heading(f"{row.finding.id}: {row.finding.title}", 2)
-        w.para(_meta(row))
-        w.clauses(row)
-        w.statement(row)
+    if c.unconfirmed_clauses:
+        w.para(NOT_CONFIRMED_NOTE)
+    if not c.findings:
+        w.para("No decided findings yet." if c.draft else "No findings.")
+    for row in c.findings:
+        w.finding_block(row)
         if row.evidence:
-            w.table(["Question", "Answer", "Note", "Interviewee"], [
-                [a.question, a.answer, a.record.note,
-                 " ".join(x for x in (a.record.interviewee or "", f"({a.record.role})" if a.record.role else "") if x)]
-                for a in row.evidence
-            ], [3, 1, 3, 1.3])
+            w.table(["Question", "Answer", "Note", "Interviewee"],
+                    [[a.question, a.answer, a.record.note, a.interviewee] for a in row.evidence], [3, 1, 3, 1.3])
+        w.photos(row)
         if not row.finding.action.empty:
-            w.table(None, _action_rows(row), [1, 4], label_col=True)
-    dismissed = [r for r in c.findings if not r.counts]
-    if dismissed:
-        w.heading("Dismissed findings", 2)
-        w.table(["Finding", "Title", "Reason"],
-                [[r.finding.id, r.finding.title, r.finding.dismiss_reason or ""] for r in dismissed], [1, 3, 3])
+            w.table(None, _action_rows(row), [1, 4], label_col=True, keep=True)
+    if c.set_aside:
+        w.heading("Findings set aside (audit team only)", 2)
+        w.table(["Finding", "Title", "Status", "Reason"],
+                [[r.finding.id, r.finding.title, r.status_label, r.finding.dismiss_reason or ""] for r in c.set_aside],
+                [1, 3, 1.5, 3])
     if c.hints:
         w.heading("Points for the audit team", 2)
         for hint in c.hints:
             w.para(hint, "List Bullet")
-    w.heading("Conclusions")
-    w.para(c.conclusions)
-    w.para(SAMPLING_STATEMENT)
     w.heading("Diverging opinions")
     w.para(c.diverging_opinions)
     w.heading("Not covered")
@@ -258,6 +337,7 @@ def write_report_docx(content: ReportContent, path: Path) -> None:
         w.para("Every question asked in the processes audited was answered.")
     if c.out_of_scope:
         w.para(f"Processes outside the audit scope: {', '.join(c.out_of_scope)}.")
+    w.approval()
     w.save(path)
 
 
@@ -269,12 +349,11 @@ def write_response_docx(content: ReportContent, path: Path) -> None:
     if not c.nonconformities:
         w.para("No nonconformities to answer.")
     for row in c.nonconformities:
-        w.heading(f"{row.finding.id}: {row.finding.title}", 1)
-        w.para(_meta(row))
-        w.clauses(row)
-        w.statement(row)
-        w.heading("Response", 2)
-        w.table(None, _action_rows(row), [1, 4], label_col=True)
-        w.heading("Auditor's verification", 2)
-        w.table(None, [["Accepted (yes/no)", ""], ["Verified by, date", ""], ["Comment", ""]], [1, 4], label_col=True)
+        w.finding_block(row)
+        w.heading("Response", 3)
+        w.table(None, _action_rows(row), [1, 4], label_col=True, keep=True)
+        w.heading("Auditor's verification", 3)
+        w.table(None, [["Accepted (yes/no)", ""], ["Verified by, date", ""], ["Comment", ""]], [1, 4], label_col=True,
+                keep=True)
+    w.table(["Auditee representative", "Signature and date"], [["", ""]], [1, 1], keep=True)
     w.save(path)

@@ -12,6 +12,7 @@ from assistant.exports.errors import ImportFileError
 from assistant.sessions.archive import SessionArchive, read_archive, restore_archive
 from assistant.sessions.models import EscalationHint, Finding, Session
 from assistant.sessions.service import SessionService
+from knowledge.input_limits import SESSION_EXPORT, load_json, read_limited_text
 
 if TYPE_CHECKING:
     from assistant.exports.content import ReportContent
@@ -58,9 +59,7 @@ def read_export(file: str | Path) -> SessionExport:
     """A JSON export read back; a file that is not one raises `ImportFileError` naming the field at fault."""
     path = Path(file)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"{path}: cannot read ({exc})") from None
+        data = load_json(read_limited_text(path, SESSION_EXPORT), path, SESSION_EXPORT)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"{path}:{exc.lineno}: JSON syntax error: {exc.msg}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:

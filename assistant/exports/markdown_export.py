@@ -1,11 +1,18 @@
-"""The finding list as Markdown: audit header, summary by grade, then each finding with both standards."""
+"""The finding list as Markdown: audit header, summary by grade, then each finding with its cited and related clauses."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from assistant.exports.content import EDITION_LABELS, GRADE_LABELS, GRADE_ORDER, FindingRow, ReportContent
+from assistant.exports.content import (
+    EDITION_LABELS,
+    GRADE_LABELS,
+    GRADE_ORDER,
+    TEAM_ONLY_NOTICE,
+    FindingRow,
+    ReportContent,
+)
 from assistant.exports.safety import clean_text
 
 # Characters Markdown (and the HTML it may carry) would act on; escaped so user text stays text.
@@ -18,46 +25,53 @@ def md(text: str) -> str:
 
 
 def render_markdown(content: ReportContent) -> str:
-    out = [f"# Finding list: {md(content.header.title)}", ""]
+    title = f"Finding list: {md(content.header.title)}"
+    out = [f"# {'DRAFT ' if content.draft else ''}{title}", ""]
+    if content.draft:
+        out += [f"**{md(content.draft_notice)}**", ""]
+    if content.team:
+        out += [f"**{md(TEAM_ONLY_NOTICE)}**", ""]
     out += ["| Field | Value |", "| --- | --- |"]
     out += [f"| {label} | {md(value)} |" for label, value in content.header_fields() if value]
     out += ["", "## Summary", "", "| Grade | Findings |", "| --- | ---: |"]
     out += [f"| {GRADE_LABELS[g]} | {content.grade_counts.get(g, 0)} |" for g in GRADE_ORDER]
-    dismissed = len(content.findings) - len(content.counted)
-    out += ["", f"{len(content.counted)} findings count; {dismissed} dismissed (listed below for the record).", ""]
+    out += [""]
+    if content.set_aside:
+        out += [f"{len(content.findings)} findings count; {len(content.set_aside)} set aside (listed last).", ""]
     out += ["## Findings", ""]
-    if not content.findings:
+    rows = [*content.findings, *content.set_aside]
+    if not rows:
         out += ["No findings.", ""]
     else:
-        columns = ["Finding", "Grade", "Status", *EDITION_LABELS.values(), "Title"]
+        columns = ["Audit", "Finding", "Grade", *(["Status"] if content.team else []), *EDITION_LABELS.values(), "Title"]
         out += ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-        for row in content.findings:
-            f = row.finding
+        for row in rows:
             ids = [md(row.clause_ids(label)) for label in EDITION_LABELS.values()]
-            out.append(f"| {md(f.id)} | {f.grade.value} | {f.status.value} | {' | '.join(ids)} | {md(f.title)} |")
+            status = [md(row.status_label)] if content.team else []
+            cells = [md(content.session.id), md(row.number or row.finding.id), row.grade_label, *status, *ids,
+                     md(row.finding.title)]
+            out.append("| " + " | ".join(cells) + " |")
         out.append("")
-        for row in content.findings:
-            out += _finding(row)
+        for row in rows:
+            out += _finding(row, content)
+    if content.hints:
+        out += ["## Points for the audit team", "", *(f"- {md(hint)}" for hint in content.hints), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _finding(row: FindingRow) -> list[str]:
+def _finding(row: FindingRow, content: ReportContent) -> list[str]:
     f = row.finding
-    regrade = f" (proposed {f.proposed_grade.value})" if f.regraded else ""
-    lines = [f"### {md(f.id)}: {md(f.title)}", ""]
-    lines.append(f"- **Grade:** {f.grade.value}{regrade}; **status:** {f.status.value}; **rule:** {md(row.rule)}")
-    if f.dismiss_reason:
+    lines = [f"### {md(row.heading)}", "", f"- **Grade:** {md(row.meta(content.audience))}"]
+    if f.dismiss_reason and content.team:
         lines.append(f"- **Dismissed because:** {md(f.dismiss_reason)}")
-    if f.process:
-        lines.append(f"- **Process:** {md(f.process)}")
     for label, clauses in row.clauses.items():
-        cited = "; ".join(f"{md(c.id)} {md(c.title)}" for c in clauses) or "none cited"
-        lines.append(f"- **{label}:** {cited}")
-    lines.append(f"- **Requirement:** {md(f.statement.requirement)}")
-    lines.append(f"- **Evidence:** {md(f.statement.evidence)}")
-    lines.append(f"- **Nonconformity:** {md(f.statement.nonconformity)}")
-    if row.records:
-        lines.append(f"- **Records sampled:** {md(', '.join(row.records))}")
+        if clauses:
+            lines.append(f"- **Cited, {label}:** " + "; ".join(f"{md(c.ref)} {md(c.title)}" for c in clauses))
+    if row.related:
+        lines.append("- **Related (crosswalk, not cited):** " + "; ".join(md(c.text) for c in row.related))
+    statement = {"Requirement": f.statement.requirement, "Evidence": f.statement.evidence,
+                 "Nonconformity": f.statement.nonconformity, "Records sampled": ", ".join(row.records)}
+    lines += [f"- **{label}:** {md(value)}" for label, value in statement.items() if value.strip()]
     lines += [f"- **{label}:** {md(value)}" for label, value in row.action_fields().items() if value]
     return [*lines, ""]
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
+from assistant.exports.content import report_title
 from assistant.exports.errors import ExportError
 from assistant.exports.markdown_export import md
-from assistant.exports.safety import clean_text, neutralise_cell
+from assistant.exports.safety import clean_text, looks_like_formula
 from index.matrix import ConformityMatrix, MatrixRow
+from knowledge.durable_files import create_private
 
 COLUMNS = [
     ("Clause", 10), ("Title", 40), ("Procedure required", 11), ("Status", 14), ("Document", 12),
@@ -22,7 +25,7 @@ GAP_MARK = "GAP"
 def _cells(row: MatrixRow) -> list[str]:
     status = GAP_MARK if row.status == "gap" else row.status
     return [
-        row.clause, row.title, "yes" if row.documented_procedure else "", status, row.document or "",
+        row.clause, report_title(row.title), "yes" if row.documented_procedure else "", status, row.document or "",
         row.document_title or "", row.revision or "", row.section or "", str(row.page or ""), row.how or "",
         row.confidence if row.document else "", ", ".join(row.others), row.clause_confidence, "",
     ]
@@ -30,10 +33,11 @@ def _cells(row: MatrixRow) -> list[str]:
 
 def _intro(matrix: ConformityMatrix) -> str:
     return (
-        f"Draft conformity matrix for {matrix.standard} {matrix.edition}, drafted {matrix.drafted} by q1audit from "
-        f"{matrix.documents} company documents ({matrix.mode} match). Review every row: 'cites' means a "
-        "procedure names the clause, 'matches' only that its text is close (status 'to check': a lead, not "
-        "coverage). GAP: nothing found."
+        f"Draft conformity matrix for {matrix.standard} {matrix.edition}, drafted by q1audit from "
+        f"{matrix.documents} company documents (newest imported {matrix.drafted}; {matrix.mode} match). Review "
+        "every row: 'cites' means a procedure names the clause in its body; 'cites in references only' and "
+        "'matches' (text close) are leads to check, not coverage. Sections 1-3 (scope, references, terms) "
+        "are not requirements. GAP: nothing found."
     )
 
 
@@ -43,24 +47,28 @@ def write_matrix_xlsx(matrix: ConformityMatrix, path: Path) -> None:
     book = xlsxwriter.Workbook(
         str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
-    book.set_properties({"title": f"Conformity matrix {matrix.standard} {matrix.edition}", "author": "q1audit"})
+    # A fixed creation time: the same knowledge base gives the same bytes.
+    book.set_properties({"title": f"Conformity matrix {matrix.standard} {matrix.edition}", "author": "q1audit",
+                         "created": datetime(2000, 1, 1)})
     sheet = book.add_worksheet("Matrix")
     head = book.add_format({"bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True,
                             "valign": "top", "border": 1})
-    body = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF"})
-    gap = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF",
-                           "bg_color": "#F8CBAD", "bold": True})
-    check = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF",
-                             "bg_color": "#FFF2CC"})
+    body_props = {"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF"}
+    gap_props = body_props | {"bg_color": "#F8CBAD", "bold": True}
+    check_props = body_props | {"bg_color": "#FFF2CC"}
+    body, gap, check = (book.add_format(props) for props in (body_props, gap_props, check_props))
     sheet.merge_range(0, 0, 0, len(COLUMNS) - 1, _intro(matrix), book.add_format({"text_wrap": True, "italic": True}))
     sheet.set_row(0, 45)
     for col, (title, width) in enumerate(COLUMNS):
         sheet.write_string(1, col, title, head)
         sheet.set_column(col, col, width)
+    quoted = {style: book.add_format({**props, "quote_prefix": True}) for style, props in (
+        (body, body_props), (gap, gap_props), (check, check_props))}
     for r, row in enumerate(matrix.rows, start=2):
         style = {"gap": gap, "to check": check}.get(row.status, body)
         for col, text in enumerate(_cells(row)):
-            sheet.write_string(r, col, neutralise_cell(clean_text(text)), style)
+            value = clean_text(text)
+            sheet.write_string(r, col, value, quoted[style] if looks_like_formula(value) else style)
     sheet.autofilter(1, 0, max(len(matrix.rows), 1) + 1, len(COLUMNS) - 1)
     sheet.freeze_panes(2, 2)
     book.close()
@@ -95,6 +103,7 @@ def write_matrix(matrix: ConformityMatrix, path: Path, force: bool = False) -> P
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
+        create_private(partial)
         if suffix == ".xlsx":
             write_matrix_xlsx(matrix, partial)
         else:

@@ -1,18 +1,20 @@
-"""Fonts for PDF reports: a Unicode TTF found on the machine, a CJK fallback, and text marked up to use them.
+"""Fonts for PDF reports, and user text marked up so every character is drawn in an embedded font that has it.
 
 reportlab embeds TrueType fonts, so what the PDF shows does not depend on the reader's machine. The
-body font is DejaVu Sans where installed (Latin, Greek, Cyrillic, Arabic, Hebrew letters), else Noto
-Sans or Arial, else Bitstream Vera, which ships inside reportlab (Latin only). Chinese, Japanese and
-Korean characters use an installed CJK TrueType font when there is one, else Adobe's non-embedded
-CID font STSong-Light, which readers draw from their own Asian fonts. A character no font covers
-(most emoji) is printed as U+FFFD (or `?` with Vera), so a gap is visible instead of silently lost.
-Arabic letters come out unjoined and left to right: reportlab shapes text only with the optional
-uharfbuzz and rlbidi packages, which q1audit does not install. The HTML and DOCX reports show it right.
+body font is DejaVu Sans where installed, else Kurinto Sans from the `weblate-fonts` package (a q1audit
+dependency, so every install has it). Characters the body font lacks go, in order, to Kurinto Sans
+(symbols and many emoji, Arabic, Hebrew, Indic scripts), Kurinto Sans SC (Chinese and fullwidth forms),
+Kurinto Sans JP (kana) and Kurinto Sans KR (Hangul), each embedded as a subset. A character none of
+them has is printed as a visible placeholder, never dropped.
+
+reportlab draws text left to right without shaping, so lines holding Arabic or Hebrew are shaped with
+`arabic-reshaper` (joined letter forms) and put in visual order with `python-bidi` before they are drawn.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -23,14 +25,13 @@ from assistant.exports.safety import clean_text
 BODY_FONTS = [
     ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
     ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
-    ("arial.ttf", "arialbd.ttf"),
-    ("Arial.ttf", "Arial Bold.ttf"),
 ]
-# TrueType-outline CJK fonts only: reportlab cannot embed the CFF outlines of Noto Sans CJK / Source Han.
-CJK_FONTS = ["wqy-zenhei.ttc", "wqy-microhei.ttc", "DroidSansFallbackFull.ttf", "DroidSansFallback.ttf",
-             "msyh.ttc", "simsun.ttc", "Arial Unicode.ttf", "ARIALUNI.TTF"]
-CID_FALLBACK = "STSong-Light"
-REGULAR, BOLD, CJK = "Q1Body", "Q1Body-Bold", "Q1CJK"
+FALLBACK_FONTS = ["KurintoSans-Rg.ttf", "KurintoSansSC-Rg.ttf", "KurintoSansJP-Rg.ttf", "KurintoSansKR-Rg.ttf"]
+"""Shipped by weblate-fonts, tried in this order for characters the body font lacks."""
+PLACEHOLDER = "\u25a1"
+"""WHITE SQUARE: shown for a character no embedded font can draw."""
+REGULAR, BOLD = "Q1Body", "Q1Body-Bold"
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
 def _font_dirs() -> list[Path]:
@@ -43,43 +44,43 @@ def _font_dirs() -> list[Path]:
 
 
 def _installed_fonts() -> dict[str, Path]:
-    """File name -> path of every font file under the usual font folders (first found wins)."""
+    """File name -> path of every TrueType font under the usual font folders (first found wins)."""
     found: dict[str, Path] = {}
     for folder in _font_dirs():
         for root, _, files in os.walk(folder):
             for name in files:
-                if name.lower().endswith((".ttf", ".ttc")):
+                if name.lower().endswith(".ttf"):
                     found.setdefault(name, Path(root) / name)
     return found
+
+
+def shipped_font_dir() -> Path:
+    import weblate_fonts
+
+    return Path(weblate_fonts.__file__).parent / "static" / "weblate_fonts" / "kurinto" / "ttf"
+
+
+class Face(NamedTuple):
+    name: str
+    covered: frozenset[int]
 
 
 class FontSet(NamedTuple):
     regular: str
     bold: str
-    covered: frozenset[int]
-    """Code points the body font draws."""
-    cjk: str | None
-    cjk_covered: frozenset[int] | None
-    """Code points of the CJK TrueType font; None for the CID fallback, which covers the CJK blocks."""
-    replacement: str
-
-
-def _is_cjk(code: int) -> bool:
-    return (0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
-            or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x2FA1F)
+    faces: tuple[Face, ...]
+    """The body font first, then the fallbacks, each with the code points it draws."""
 
 
 @cache
 def fonts() -> FontSet:
     """Register the report fonts with reportlab once per process."""
-    import reportlab
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFont
 
     installed = _installed_fonts()
-    bundled = Path(reportlab.__file__).parent / "fonts"
-    regular_path, bold_path = bundled / "Vera.ttf", bundled / "VeraBd.ttf"
+    shipped = shipped_font_dir()
+    regular_path, bold_path = shipped / "KurintoSans-Rg.ttf", shipped / "KurintoSans-Bd.ttf"
     for regular, bold in BODY_FONTS:
         if regular in installed:
             regular_path, bold_path = installed[regular], installed.get(bold, installed[regular])
@@ -88,44 +89,58 @@ def fonts() -> FontSet:
     pdfmetrics.registerFont(body)
     pdfmetrics.registerFont(TTFont(BOLD, str(bold_path)))
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
-    covered = frozenset(body.face.charToGlyph)
+    faces = [Face(REGULAR, frozenset(body.face.charToGlyph))]
+    for file in FALLBACK_FONTS:
+        font = TTFont(f"Q1{Path(file).stem}", str(shipped / file))
+        pdfmetrics.registerFont(font)
+        faces.append(Face(font.fontName, frozenset(font.face.charToGlyph)))
+    return FontSet(REGULAR, BOLD, tuple(faces))
 
-    cjk_name, cjk_covered = None, None
-    for name in CJK_FONTS:
-        if name in installed:
-            font = TTFont(CJK, str(installed[name]), subfontIndex=0)
-            pdfmetrics.registerFont(font)
-            cjk_name, cjk_covered = CJK, frozenset(font.face.charToGlyph)
-            break
-    else:
-        pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-        cjk_name = CID_FALLBACK
-    return FontSet(REGULAR, BOLD, covered, cjk_name, cjk_covered, "\ufffd" if 0xFFFD in covered else "?")
+
+def visual_line(line: str) -> str:
+    """A line as reportlab must draw it: Arabic letters joined and right-to-left runs in visual order."""
+    if not _RTL.search(line):
+        return line
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(line))
+
+
+@cache
+def _face_for(code: int) -> str | None:
+    for face in fonts().faces:
+        if code in face.covered:
+            return face.name
+    return None
 
 
 def markup(text: str) -> str:
     """User text as reportlab Paragraph markup: escaped, line breaks kept, each character in a font that has it."""
-    fs = fonts()
+    body = fonts().regular
     out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            out.append(f'<font name="{fs.cjk}">{escape("".join(run))}</font>')
-            run.clear()
-
-    for char in clean_text(text):
-        code = ord(char)
-        if char == "\n":
-            flush()
+    for n, line in enumerate(visual_line(line) for line in clean_text(text).split("\n")):
+        if n:
             out.append("<br/>")
-        elif code in fs.covered or char in "\t\r":
-            flush()
-            out.append(escape(char))
-        elif fs.cjk and (code in fs.cjk_covered if fs.cjk_covered is not None else _is_cjk(code)):
+        run: list[str] = []
+        current = body
+        for char in line:
+            code = ord(char)
+            if 0xFE00 <= code <= 0xFE0F or code == 0x200D:  # variation selectors and joiners draw nothing
+                continue
+            face = body if char in "\t\r" else _face_for(code)
+            if face is None:
+                face, char = body, PLACEHOLDER
+            if face != current:
+                out.append(_run(run, current, body))
+                run, current = [], face
             run.append(char)
-        else:
-            flush()
-            out.append(fs.replacement)
-    flush()
+        out.append(_run(run, current, body))
     return "".join(out)
+
+
+def _run(chars: list[str], face: str, body: str) -> str:
+    if not chars:
+        return ""
+    text = escape("".join(chars))
+    return text if face == body else f'<font name="{face}">{text}</font>'

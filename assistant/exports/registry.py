@@ -12,6 +12,7 @@ from assistant.exports.errors import ExportError
 from assistant.exports.safety import safe_filename
 from assistant.sessions.models import Session
 from assistant.sessions.service import SessionService
+from knowledge.durable_files import create_private
 
 
 class ExportFormat(NamedTuple):
@@ -29,7 +30,7 @@ FORMATS: dict[str, ExportFormat] = {
         "assistant.exports.xlsx_export:write_findings_xlsx", ".xlsx", "finding list, answers and audit header, Excel"
     ),
     "json": ExportFormat(
-        "assistant.exports.json_export:write_content_json", ".json", "complete session, importable again"
+        "assistant.exports.json_export:write_content_json", ".json", "complete session, importable again (the team's archive: everything, whatever --for says)"
     ),
     "md": ExportFormat("assistant.exports.markdown_export:write_markdown", ".md", "finding list, Markdown"),
     "html": ExportFormat("assistant.exports.html_export:write_html", ".html", "audit report, HTML", True),
@@ -61,11 +62,16 @@ def resolve_format(fmt: str | None, out_path: str | Path | None = None) -> str:
     return name
 
 
-def default_filename(session: Session, fmt: str) -> str:
-    """`2025-003-Purchasing-audit-Acme.pdf`: id and title, with the title made safe as a file name."""
-    spec = FORMATS[resolve_format(fmt)]
-    kind = "-response" if fmt.startswith("response") else ""
-    return f"{safe_filename(session.id)}-{safe_filename(session.header.title)}{kind}{spec.suffix}"
+def default_filename(session: Session, fmt: str, audience: str = "auditee") -> str:
+    """`2025-003-Purchasing-audit-Acme.pdf`: id and title, with the title made safe as a file name.
+
+    The team's copy is named `...-team.pdf`, so it is not sent out by mistake in place of the auditee's.
+    """
+    name = resolve_format(fmt)
+    spec = FORMATS[name]
+    kind = "-response" if name.startswith("response") else ""
+    team = "-team" if audience == "team" and not name.startswith("response") else ""
+    return f"{safe_filename(session.id)}-{safe_filename(session.header.title)}{kind}{team}{spec.suffix}"
 
 
 def export_session(
@@ -74,24 +80,34 @@ def export_session(
     fmt: str | None,
     out_path: str | Path | None = None,
     force: bool = False,
+    audience: str = "auditee",
 ) -> Path:
-    """Write one session in one format and return the file written.
+    """Write one session in one format, for the auditee or the audit team, and return the file written.
 
     Without `out_path` the file goes to the data directory's `exports/` folder under a name made from
     the session id and title. An existing file is replaced only with `force`; the new file is written
-    beside it first, so a failed export leaves the old one untouched.
+    beside it first, so a failed export leaves the old one untouched. A response pack is refused while
+    any finding is undecided: the auditee answers only findings the team has confirmed.
     """
-    from assistant.exports.content import build_content
+    from assistant.exports.content import AUDIENCES, build_content
     from assistant.exports.json_export import build_export
     from knowledge.catalogue import load_catalogue
 
     name = resolve_format(fmt, out_path)
     spec = FORMATS[name]
+    if audience not in AUDIENCES:
+        raise ExportError(f"--for {audience}: say auditee or team")
     session = service.get(session_id)
-    target = Path(out_path) if out_path else service.paths.exports_dir / default_filename(session, name)
+    target = Path(out_path) if out_path else service.paths.exports_dir / default_filename(session, name, audience)
     target = target.expanduser()
     _check_target(target, force)
-    content = build_content(build_export(service, session.id), service.engine.checklist, load_catalogue())
+    content = build_content(build_export(service, session.id), service.engine.checklist, load_catalogue(),
+                            audience="auditee" if name.startswith("response") else audience,
+                            attachments_dir=service.paths.attachments_dir)
+    if name.startswith("response") and content.draft:
+        named = ", ".join(content.undecided[:8]) + (f" and {len(content.undecided) - 8} more" if len(content.undecided) > 8 else "")
+        raise ExportError(f"no response pack while findings are undecided ({named}); "
+                          f"confirm or dismiss them first (q1audit finding decide {session.id} ID)")
     if spec.report:
         content = content.with_timestamp(datetime.now(UTC).replace(microsecond=0))
     module_name, attr = spec.writer.split(":")
@@ -99,6 +115,7 @@ def export_session(
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
+        create_private(partial)
         writer(content, partial)
         _check_target(target, force)
         os.replace(partial, target)

@@ -15,9 +15,16 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
 def neutralise_cell(text: str) -> str:
-    """A cell value that a spreadsheet shows as text, never runs: `=HYPERLINK(...)` becomes `'=HYPERLINK(...)`."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A CSV value that a spreadsheet shows as text, never runs: `=HYPERLINK(...)` becomes `'=HYPERLINK(...)`.
+
+    XLSX needs no such change to the text: its cells carry Excel's own quote-prefix marker instead.
+    """
+    return "'" + text if looks_like_formula(text) else text
 
 
 def clean_text(text: str) -> str:

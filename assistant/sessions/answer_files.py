@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from assistant.sessions.errors import AnswerFileError, AttachmentError
+from knowledge.input_limits import ANSWERS_FILE, check_yaml, load_json, read_limited_text
+from knowledge.text_safety import clean_strings
 
 RecordIds = list[Annotated[str, BeforeValidator(str)]]
 """Record ids as text even where YAML reads them as numbers (a PO number like 4711)."""
@@ -47,32 +49,41 @@ def _yaml_mapping(path: Path, text: str) -> tuple[object, dict[str, int]]:
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+    # Aliases are never needed in an answers file, but a hostile one can expand to billions of values.
+    check_yaml(text, path, ANSWERS_FILE, TextDates)
     try:
-        node = yaml.compose(text, Loader=TextDates)
-        data = yaml.load(text, Loader=TextDates)  # a SafeLoader: builds no arbitrary objects
+        loader = TextDates(text)  # a SafeLoader: builds no arbitrary objects
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise AnswerFileError([f"{path}{line}: YAML syntax error: {exc.problem or exc}"]) from None
     except yaml.YAMLError as exc:
         raise AnswerFileError([f"{path}: YAML error: {exc}"]) from None
+    except (ValueError, OverflowError) as exc:
+        raise AnswerFileError([f"{path}: a value cannot be read ({exc}); quote it if it is meant as text"]) from None
     lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
     return data, lines
 
 
 def read_answers_file(path: Path) -> tuple[dict, dict[str, int]]:
-    """The mapping in a YAML or JSON answers file and the line of each question id (YAML only)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnswerFileError([f"{path}: cannot read ({exc})"]) from None
+    """The mapping in a YAML or JSON answers file and the line of each question id (YAML only).
+
+    The file is read inside `ANSWERS_FILE`'s limits, and control characters (NUL, terminal escapes) are
+    taken out of every text in it: the file comes from someone else.
+    """
+    text = read_limited_text(path, ANSWERS_FILE)
     if path.suffix.lower() == ".json":
         try:
-            data, lines = json.loads(text), {}
+            data, lines = load_json(text, path, ANSWERS_FILE), {}
         except json.JSONDecodeError as exc:
             raise AnswerFileError([f"{path}:{exc.lineno}: JSON syntax error: {exc.msg}"]) from None
     else:
         data, lines = _yaml_mapping(path, text)
     if not isinstance(data, dict) or not data:
         raise AnswerFileError([f"{path}: expected a mapping of question id to answer (value or {{value, note, records}})"])
-    return data, lines
+    return clean_strings(data), lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from assistant.sessions.db import write_transaction
 from assistant.sessions.errors import SessionError
@@ -30,6 +30,14 @@ class Decision(BaseModel):
     regraded: Grade | None = None
     decided_by: str | None = None
     decided_at: datetime
+    finding: Finding | None = None
+    """The finding as it was decided (absent for decisions made before snapshots were kept)."""
+    reinstated_at: datetime | None = None
+
+    @field_validator("finding", mode="before")
+    @classmethod
+    def _stored_json(cls, value: object) -> object:
+        return Finding.model_validate_json(value) if isinstance(value, str) else value
 
 
 class ManualFindingRow(BaseModel):
@@ -129,7 +137,9 @@ def restore_archive(service: SessionService, archive: SessionArchive) -> Session
         db["decisions"].insert_all(
             {"session_id": sid, "finding_id": d.finding_id, "status": d.status.value, "reason": d.reason,
              "regraded": d.regraded.value if d.regraded else None, "decided_by": d.decided_by,
-             "decided_at": d.decided_at.isoformat()}
+             "decided_at": d.decided_at.isoformat(),
+             "finding": d.finding.model_dump_json() if d.finding else None,
+             "reinstated_at": d.reinstated_at.isoformat() if d.reinstated_at else None}
             for d in archive.decisions
         )
         db["manual_findings"].insert_all(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from knowledge.sqlite_files import connect, is_read_only
 
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another (the TUI and a CLI run side by side) before giving up."""
@@ -87,15 +88,21 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_decision_snapshots(db: Database) -> None:
+    """A decision keeps the finding as the auditor decided it, so a finding withdrawn when its answer
+    changes can still be shown with the answers and the decision; `reinstated_at` marks one kept anyway."""
+    db["decisions"].add_column("finding", str)
+    db["decisions"].add_column("reinstated_at", str)
+
+
 def open_db(path: Path) -> Database:
     """A connection to the audits database, migrated to the current schema. Use it from one thread only."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db = Database(connect(path, timeout_s=BUSY_TIMEOUT_MS / 1000))
     db.execute("PRAGMA foreign_keys = ON")
-    db.enable_wal()
-    migrations.apply(db)
+    if not is_read_only(path):
+        migrations.apply(db)
     return db
 
 

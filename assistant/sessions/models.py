@@ -21,6 +21,7 @@ __all__ = [
     "EscalationHint",
     "Finding",
     "FindingStatus",
+    "ReportApproval",
     "Scope",
     "Session",
     "SessionHeader",
@@ -66,6 +67,14 @@ class Auditee(BaseModel):
     role: str = ""
 
 
+class ReportApproval(BaseModel):
+    """Who reviewed and accepted the audit report (ISO 19011 6.5.1), as the lead auditor records it."""
+
+    name: str = Field(min_length=1)
+    role: str = ""
+    approved_on: date | None = None
+
+
 class SessionHeader(BaseModel):
     """What ISO 19011 expects an audit record to carry, as the auditor fills it in."""
 
@@ -86,6 +95,13 @@ class SessionHeader(BaseModel):
     """The audit conclusions as the team agreed them; reports draft one from the findings while empty."""
     diverging_opinions: str = ""
     """Opinions the audit team and auditee could not settle, as ISO 19011 asks a report to record."""
+    organisation: str | None = None
+    """The organisation audited (the supplier, the company of the site); reports name it on the title page."""
+    distribution: list[str] = Field(default_factory=list)
+    """Who receives the audit report."""
+    approval: ReportApproval | None = None
+    report_revision: str | None = None
+    """The report's revision as issued (1, 2, B ...); reports say 1 while unset."""
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> SessionHeader:
@@ -163,6 +179,11 @@ class AnswerRecord(BaseModel):
     """Files copied into the data directory, relative to its `attachments/` folder."""
     answered_at: datetime
     answered_by: str | None = None
+    reading: str = ""
+    """How the typed text was read when that was more than a plain value ("'none' read as 0", "read as
+    yes, as the auditor chose")."""
+    says: Literal["", "none", "not applicable", "all"] = ""
+    """The answer said there are none, or that the question does not apply (not just a 0 or an empty list)."""
 
     @model_validator(mode="after")
     def _typed_value(self) -> AnswerRecord:
@@ -179,7 +200,7 @@ class AnswerRecord(BaseModel):
 
     def same_answer(self, other: AnswerRecord) -> bool:
         """True when nothing the auditor said changed (timestamps and who typed it aside)."""
-        ignore = {"answered_at", "answered_by", "raw"}
+        ignore = {"answered_at", "answered_by", "raw", "reading"}
         return self.model_dump(exclude=ignore) == other.model_dump(exclude=ignore)
 
 
@@ -198,6 +219,9 @@ class FindingStatus(StrEnum):
     proposed = "proposed"
     confirmed = "confirmed"
     dismissed = "dismissed"
+    withdrawn = "withdrawn"
+    """Decided, then the answer that fired it changed so the rule no longer fires: kept with the answers
+    it was decided on, the answers now and the decision; the auditor may reinstate it."""
 
 
 class CorrectiveAction(BaseModel):
@@ -247,6 +271,13 @@ class Finding(BaseModel):
     answers_changed_since_decision: bool = False
     """An answer that fired it changed after the auditor decided: the decision may need a second look."""
     action: CorrectiveAction = Field(default_factory=CorrectiveAction)
+    decision: FindingStatus | None = None
+    """For a withdrawn or reinstated finding: what the auditor had decided (confirmed or dismissed)."""
+    answers_now: list[AnswerValue] = Field(default_factory=list)
+    """For a withdrawn or reinstated finding: the current answers to the questions that fired it
+    (`answers` keeps those it was decided on)."""
+    reinstated_at: datetime | None = None
+    """Set when the auditor kept a withdrawn finding although its rule no longer fires."""
 
     @property
     def manual(self) -> bool:

@@ -14,8 +14,9 @@ from sqlite_utils import Database
 from assistant.locations import DataPaths
 from assistant.sessions import sources
 from assistant.sessions.answer_files import AnswerEntry, attachment_path, read_answers_file
-from assistant.sessions.attachments import check_source, copy_attachments, remove_attachments
+from assistant.sessions.attachments import check_source, copy_or_reuse_attachments, remove_attachments
 from assistant.sessions.db import open_db, write_transaction
+from assistant.sessions.derived import Derived, SessionRows, derive
 from assistant.sessions.errors import (
     AnswerFileError,
     FindingNotFoundError,
@@ -23,6 +24,7 @@ from assistant.sessions.errors import (
     SessionError,
     SessionNotFoundError,
 )
+from assistant.sessions.filing import process_for_clauses
 from assistant.sessions.models import (
     AnswerChange,
     AnswerRecord,
@@ -37,13 +39,25 @@ from assistant.sessions.models import (
     SourceFingerprint,
 )
 from knowledge.errors import Q1AuditError
-from rules.models import AuditContext, ClauseCitation, Grade, ProposedFinding, Statement
+from rules.checklist import cite
+from rules.models import ClauseCitation, Grade, Statement
 
 if TYPE_CHECKING:
+    from assistant.sessions.turn import AuditSession
     from knowledge.catalogue import Catalogue, Clause
+    from rules.answers import ParsedAnswer
+    from rules.checklist import Question
     from rules.engine import RuleEngine
 
 MANUAL_PREFIX = "M-"
+
+
+MAX_SEQUENCE = 999_999
+"""Session ids are `year-NNN` to `year-NNNNNN` (what `session import` accepts)."""
+FIRST_FREE_SEQUENCE = """
+    select min(c) from (select 1 as c union all select seq + 1 from sessions where id like ?1)
+    where c <= 999999 and not exists (select 1 from sessions t where t.id like ?1 and t.seq = c)
+"""
 
 
 def _now() -> datetime:
@@ -73,6 +87,8 @@ class SessionService:
         self._engine = engine
         self._engine_lock = threading.Lock()
         self._local = threading.local()
+        self._turns: dict[str, AuditSession] = {}
+        self._turns_lock = threading.Lock()
 
     # --- plumbing ----------------------------------------------------------------------------------
 
@@ -92,6 +108,16 @@ class SessionService:
 
                 self._engine = RuleEngine.load()
         return self._engine
+
+    def audit(self, session_id: str) -> AuditSession:
+        """The session open for the audit turn, shared by every screen that shows it (opened on first use)."""
+        from assistant.sessions.turn import AuditSession
+
+        key = session_id.strip()
+        with self._turns_lock:
+            if key not in self._turns:
+                self._turns[key] = AuditSession(self, key)
+            return self._turns[key]
 
     def disconnect(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""
@@ -136,6 +162,10 @@ class SessionService:
             seq = db.execute(
                 "select coalesce(max(seq), 0) + 1 from sessions where id like ?", (prefix + "%",)
             ).fetchone()[0]
+            if seq > MAX_SEQUENCE:  # an imported 2026-999999 must not push ids past what import accepts
+                seq = db.execute(FIRST_FREE_SEQUENCE, (prefix + "%",)).fetchone()[0]
+                if seq is None:
+                    raise SessionError(f"every session number of {now.year} is taken; archive and remove some")
             session_id = f"{prefix}{seq:03d}"
             db["sessions"].insert(
                 {
@@ -199,8 +229,19 @@ class SessionService:
             raise SessionClosedError(f"session {session_id} is closed: it is a record now and cannot change")
         return status
 
+    @staticmethod
+    def _open_and_stamp(db: Database, session_id: str) -> tuple[SessionStatus, str]:
+        """`_still_open` and the session's `updated_at` in one read."""
+        status, stamp = db.execute("select status, updated_at from sessions where id = ?", (session_id,)).fetchone()
+        if status == SessionStatus.closed:
+            raise SessionClosedError(f"session {session_id} is closed: it is a record now and cannot change")
+        return SessionStatus(status), stamp
+
     def _touch(self, db: Database, session_id: str, **fields: str) -> None:
-        db["sessions"].update(session_id, {"updated_at": _now().isoformat(), **fields})
+        # Plain SQL: sqlite-utils' table helpers read the schema first, which the audit turn cannot afford.
+        values = {"updated_at": _now().isoformat(), **fields}
+        assignments = ", ".join(f"{column} = ?" for column in values)  # column names come from this module
+        db.execute(f"update sessions set {assignments} where id = ?", (*values.values(), session_id))
 
     def update_header(self, session_id: str, header: SessionHeader) -> Session:
         self._writable(session_id)
@@ -219,7 +260,11 @@ class SessionService:
         return self.get(session.id)
 
     def close(self, session_id: str) -> Session:
-        """Lock the session: from now on every change is refused."""
+        """Lock the session: from now on every change is refused. Refused while a finding is undecided."""
+        undecided = [f.id for f in self.findings(session_id) if f.status == FindingStatus.proposed]
+        if undecided:
+            raise SessionError(f"session {session_id}: confirm or dismiss {', '.join(undecided)} before closing it "
+                               "(q1audit finding decide)")
         return self.set_status(session_id, SessionStatus.closed)
 
     # --- answers -----------------------------------------------------------------------------------
@@ -237,8 +282,9 @@ class SessionService:
         role: str | None,
         by: str | None,
         now: datetime,
+        settle: str | None = None,
     ) -> _Pending:
-        from rules.answers import coerce_value, parse_answer
+        from rules.answers import ParsedAnswer, coerce_value, parse_answer, uncertain_error
 
         question = self.engine.checklist.get(question_id)
         if isinstance(value, str):
@@ -246,21 +292,13 @@ class SessionService:
         if text is None and value is None:
             raise SessionError(f"{question.id}: no answer given")
         if text is not None:
-            parsed = parse_answer(question, text)
-            value, note = parsed.value, _join(parsed.note, note)
+            parsed = parse_answer(question, text, settle)
+            if not parsed.certain:
+                raise uncertain_error(question, text, parsed)
         else:
-            value = coerce_value(question, value)
-        record = AnswerRecord(
-            question_id=question.id,
-            answer_type=question.type,
-            value=value,
-            raw=text,
-            note=note,
-            interviewee=interviewee,
-            role=role,
-            records=list(records),
-            answered_at=now,
-            answered_by=by,
+            parsed = ParsedAnswer(value=coerce_value(question, value))
+        record = answer_record(
+            question, parsed, raw=text, note=note, records=records, interviewee=interviewee, role=role, by=by, at=now
         )
         return _Pending(record=record, files=[check_source(Path(f)) for f in files])
 
@@ -276,43 +314,64 @@ class SessionService:
         interviewee: str | None = None,
         role: str | None = None,
         by: str | None = None,
+        settle: str | None = None,
     ) -> AnswerRecord:
         """Record one answer, committed at once; a change keeps the previous answer in the history.
 
         `text` is parsed as typed ("no - only 3 of 5", "2024-03-11"); an unreadable answer raises
-        `AnswerParseError` saying what is expected. Records, interviewee and role are kept from the
-        previous answer when not given; attachments are added to the earlier ones.
+        `AnswerParseError` saying what is expected, and so does an uncertain one ("no problem") unless
+        `settle` picks its reading. Records, interviewee and role are kept from the previous answer when
+        not given; attachments are added to the earlier ones.
         """
         session = self._writable(session_id)
         pending = self._prepare(
             question_id, text=text, value=value, note=note, records=records, files=[Path(a) for a in attachments],
-            interviewee=interviewee, role=role, by=by, now=_now(),
+            interviewee=interviewee, role=role, by=by, now=_now(), settle=settle,
         )
-        return self._store(session, [pending])[0]
+        return self._store(session, [pending])[0][0]
 
-    def _store(self, session: Session, pending: Sequence[_Pending]) -> list[AnswerRecord]:
-        """Copy the attachments, then write every answer in one transaction (removing the copies if it fails)."""
-        had_answers = bool(self.db.execute("select 1 from answers where session_id = ? limit 1", (session.id,)).fetchone())
+    def _store(
+        self, session: Session, pending: Sequence[_Pending], had_answers: bool | None = None
+    ) -> tuple[list[AnswerRecord], tuple[str, str]]:
+        """Copy the attachments, then write every answer in one transaction (removing the copies if it fails).
+
+        Returns the stored answers and the session's `updated_at` just before and just after this write, so
+        a caller holding the session in memory can tell whether another window wrote in between.
+        `had_answers` saves a query when the caller knows the session already has answers.
+        """
+        if had_answers is None:
+            had_answers = bool(
+                self.db.execute("select 1 from answers where session_id = ? limit 1", (session.id,)).fetchone()
+            )
         # What the session is audited against counts from the first answer on, not from its planning.
         rebaseline = None if had_answers else self._current_sources()
         copied: list[str] = []
         try:
             for item in pending:
-                names = copy_attachments(item.files, self.paths.attachments_dir, session.id, item.record.question_id)
-                copied += names
+                names, made = copy_or_reuse_attachments(
+                    item.files, self.paths.attachments_dir, session.id, item.record.question_id
+                )
+                copied += made
                 item.record.attachments = names
-            stored = self._write_answers(session, [p.record for p in pending], rebaseline)
+            return self._write_answers(session, [p.record for p in pending], rebaseline)
         except BaseException:
             remove_attachments(self.paths.attachments_dir, copied)
             raise
-        return stored
+
+    def store_answer(
+        self, session: Session, record: AnswerRecord, files: Iterable[Path] = (), had_answers: bool | None = None
+    ) -> tuple[AnswerRecord, tuple[str, str]]:
+        """Write one prepared answer (the audit turn's one write); see `_store` for what comes back."""
+        pending = _Pending(record=record, files=[check_source(Path(f)) for f in files])
+        stored, stamps = self._store(session, [pending], had_answers)
+        return stored[0], stamps
 
     def _write_answers(
         self, session: Session, records: list[AnswerRecord], rebaseline: list[SourceFingerprint] | None
-    ) -> list[AnswerRecord]:
+    ) -> tuple[list[AnswerRecord], tuple[str, str]]:
         stored: list[AnswerRecord] = []
         with write_transaction(self.db) as db:
-            current = self._still_open(db, session.id)
+            current, stamp = self._open_and_stamp(db, session.id)
             for new in records:
                 old = self._answer_row(db, session.id, new.question_id)
                 if old is not None:
@@ -321,37 +380,32 @@ class SessionService:
                             "records": new.records or old.records,
                             "interviewee": new.interviewee or old.interviewee,
                             "role": new.role or old.role,
-                            "attachments": old.attachments + new.attachments,
+                            "attachments": list(dict.fromkeys(old.attachments + new.attachments)),
                         }
                     )
                     if old.same_answer(new):
                         stored.append(old)
                         continue
-                db["answers"].upsert(
-                    {
-                        "session_id": session.id,
-                        "question_id": new.question_id,
-                        "record": new.model_dump_json(),
-                        "answered_at": new.answered_at.isoformat(),
-                    },
-                    pk=("session_id", "question_id"),
+                stored_json = new.model_dump_json()
+                db.execute(
+                    "insert into answers (session_id, question_id, record, answered_at) values (?, ?, ?, ?) "
+                    "on conflict (session_id, question_id) do update set record = excluded.record, "
+                    "answered_at = excluded.answered_at",
+                    (session.id, new.question_id, stored_json, new.answered_at.isoformat()),
                 )
-                db["answer_history"].insert(
-                    {
-                        "session_id": session.id,
-                        "question_id": new.question_id,
-                        "changed_at": new.answered_at.isoformat(),
-                        "changed_by": new.answered_by,
-                        "old": old.model_dump_json() if old else None,
-                        "new": new.model_dump_json(),
-                    }
+                db.execute(
+                    "insert into answer_history (session_id, question_id, changed_at, changed_by, old, new) "
+                    "values (?, ?, ?, ?, ?, ?)",
+                    (session.id, new.question_id, new.answered_at.isoformat(), new.answered_by,
+                     old.model_dump_json() if old else None, stored_json),
                 )
                 stored.append(new)
             status = SessionStatus.in_progress if current == SessionStatus.planned else current
-            self._touch(db, session.id, status=status.value)
+            after = _now().isoformat()
+            self._touch(db, session.id, status=status.value, updated_at=after)
             if rebaseline is not None:
                 self._record_sources(db, session.id, rebaseline)
-        return stored
+        return stored, (stamp, after)
 
     @staticmethod
     def _answer_row(db: Database, session_id: str, question_id: str) -> AnswerRecord | None:
@@ -408,7 +462,7 @@ class SessionService:
                 problems.append(f"{where}: {question_id}: {message}")
         if problems:
             raise AnswerFileError(problems)
-        return self._store(session, pending)
+        return self._store(session, pending)[0]
 
     def _prepare_entry(self, question_id: str, entry: object, folder: Path, by: str | None, now: datetime) -> _Pending:
         if not isinstance(entry, dict):
@@ -427,60 +481,38 @@ class SessionService:
 
     # --- findings ----------------------------------------------------------------------------------
 
-    def findings(self, session_id: str) -> list[Finding]:
-        """Rule findings for the current answers (engine order), then manual ones; with decisions and actions."""
+    def rows(self, session_id: str) -> SessionRows:
+        """Everything findings depend on for one session: header, answers, decisions, actions, manual findings."""
         session = self.get(session_id)
-        answers = self.answers(session.id)
-        known = {q.id for q in self.engine.checklist.questions()}
-        values = {q: a.as_value() for q, a in answers.items() if q in known}
-        context = AuditContext(audit_date=session.audit_date, audit_type=session.header.audit_type)
-        proposed = self.engine.evaluate(values, context)
-        decisions = {r["finding_id"]: r for r in self.db["decisions"].rows_where("session_id = ?", [session.id])}
-        actions = {
-            r["finding_id"]: CorrectiveAction.model_validate_json(r["action"])
-            for r in self.db["corrective_actions"].rows_where("session_id = ?", [session.id])
-        }
-        found = [self._from_proposed(p, answers) for p in proposed]
-        found += [
-            Finding.model_validate_json(r["finding"])
-            for r in self.db["manual_findings"].rows_where("session_id = ?", [session.id], order_by="seq")
-        ]
-        return [self._merged(f, decisions.get(f.id), actions.get(f.id), answers) for f in found]
-
-    @staticmethod
-    def _from_proposed(proposed: ProposedFinding, answers: Mapping[str, AnswerRecord]) -> Finding:
-        return Finding(
-            **proposed.model_dump(),
-            proposed_grade=proposed.grade,
-            answers=[answers[q].as_value() for q in proposed.fired_by if q in answers],
+        where = "session_id = ?"
+        return SessionRows(
+            session=session,
+            answers=self.answers(session.id),
+            decisions={r["finding_id"]: r for r in self.db["decisions"].rows_where(where, [session.id])},
+            actions={
+                r["finding_id"]: CorrectiveAction.model_validate_json(r["action"])
+                for r in self.db["corrective_actions"].rows_where(where, [session.id])
+            },
+            manual=[
+                Finding.model_validate_json(r["finding"])
+                for r in self.db["manual_findings"].rows_where(where, [session.id], order_by="seq")
+            ],
         )
 
-    @staticmethod
-    def _merged(
-        finding: Finding,
-        decision: Mapping[str, Any] | None,
-        action: CorrectiveAction | None,
-        answers: Mapping[str, AnswerRecord],
-    ) -> Finding:
-        update: dict[str, Any] = {"action": action or CorrectiveAction()}
-        if decision is not None:
-            decided_at = datetime.fromisoformat(decision["decided_at"])
-            update |= {
-                "status": FindingStatus(decision["status"]),
-                "dismiss_reason": decision["reason"],
-                "grade": Grade(decision["regraded"]) if decision["regraded"] else finding.proposed_grade,
-                "decided_by": decision["decided_by"],
-                "decided_at": decided_at,
-                "answers_changed_since_decision": any(
-                    answers[q].answered_at > decided_at for q in finding.fired_by if q in answers
-                ),
-            }
-        return finding.model_copy(update=update)
+    def derived(self, session_id: str) -> Derived:
+        """Findings, withdrawn findings, escalation hints and progress of the session as stored now."""
+        return derive(self.engine, self.rows(session_id))
+
+    def findings(self, session_id: str, include_withdrawn: bool = False) -> list[Finding]:
+        """Rule findings for the current answers (engine order), reinstated ones, then manual ones; with
+        decisions and actions. Withdrawn findings (decided, then their answer changed) follow when asked for."""
+        state = self.derived(session_id)
+        return state.findings + (state.withdrawn if include_withdrawn else [])
 
     def finding(self, session_id: str, finding_id: str) -> Finding:
-        """One current finding by id (case does not matter)."""
+        """One finding by id, live or withdrawn (case does not matter)."""
         wanted = finding_id.strip().upper()
-        for f in self.findings(session_id):
+        for f in self.findings(session_id, include_withdrawn=True):
             if f.id.upper() == wanted:
                 return f
         raise FindingNotFoundError(f"session {session_id}: no finding {finding_id!r} (q1audit findings {session_id})")
@@ -512,6 +544,10 @@ class SessionService:
         session = self._writable(session_id)
         finding = self.finding(session.id, finding_id)
         status = FindingStatus(status)
+        if finding.status == FindingStatus.withdrawn:
+            raise SessionError(f"{finding.id} was withdrawn when its answer changed; reinstate it to decide again")
+        if status == FindingStatus.withdrawn:
+            raise SessionError(f"{finding.id}: a finding is withdrawn by an answer change, not by a decision")
         if status == FindingStatus.dismissed and not (reason or "").strip():
             raise SessionError(f"{finding.id}: say why the finding is dismissed")
         if grade is not None and status != FindingStatus.confirmed:
@@ -530,8 +566,25 @@ class SessionService:
                         "regraded": regraded.value if regraded and regraded != finding.proposed_grade else None,
                         "decided_by": by,
                         "decided_at": _now().isoformat(),
+                        "finding": _snapshot(finding),
                     }
                 )
+            self._touch(db, session.id)
+        return self.finding(session.id, finding.id)
+
+    def reinstate(self, session_id: str, finding_id: str, by: str | None = None) -> Finding:
+        """Keep a withdrawn finding as the auditor decided it, although its rule no longer fires."""
+        session = self._writable(session_id)
+        finding = self.finding(session.id, finding_id)
+        if finding.status != FindingStatus.withdrawn:
+            raise SessionError(f"{finding.id} is {finding.status.value}, not withdrawn: there is nothing to reinstate")
+        with write_transaction(self.db) as db:
+            self._still_open(db, session.id)
+            db.execute(
+                "update decisions set reinstated_at = ?, decided_by = coalesce(?, decided_by) "
+                "where session_id = ? and finding_id = ?",
+                (_now().isoformat(), by, session.id, finding.id),
+            )
             self._touch(db, session.id)
         return self.finding(session.id, finding.id)
 
@@ -545,11 +598,15 @@ class SessionService:
         evidence: str = "",
         process: str | None = None,
         by: str | None = None,
+        requirement: str = "",
+        near_process: str | None = None,
     ) -> Finding:
         """A finding the auditor writes (ids M-001, M-002 ...), confirmed from the start.
 
         `clauses` are references as people write them ("Q1 5.6.1.1", "ISO 8.4.1"); the crosswalk adds
-        the matching clauses of the other standard and edition.
+        the matching clauses of the other standard and edition. The process is `process` when given, else
+        the one whose checklist questions cite those clauses (`near_process`, the question on screen,
+        only breaks a tie). The requirement defaults to the cited clauses' titles.
         """
         from knowledge.catalogue import load_catalogue
         from knowledge.clause_refs import resolve_clause_ref
@@ -566,6 +623,10 @@ class SessionService:
             raise SessionError(f"no process {process!r}; processes are: {', '.join(processes)}")
         catalogue = load_catalogue()
         cited = [resolve_clause_ref(ref, catalogue) for ref in clauses]
+        citations = _citations(cited, catalogue)
+        if process is None:
+            primary = [ClauseCitation(standard=c.standard, edition=c.edition, id=c.id) for c in cited]
+            process = process_for_clauses(self.engine.checklist, primary, citations, near_process)
         now = _now()
         with write_transaction(self.db) as db:
             self._still_open(db, session.id)
@@ -578,9 +639,11 @@ class SessionService:
                 process=process,
                 grade=checked,
                 proposed_grade=checked,
-                clauses=_citations(cited, catalogue),
+                clauses=citations,
                 statement=Statement(
-                    requirement="; ".join(f"{c.label} {c.title}" for c in cited), evidence=evidence, nonconformity=text
+                    requirement=" ".join(requirement.split()) or "; ".join(f"{c.label} {c.title}" for c in cited),
+                    evidence=" ".join(evidence.split()),
+                    nonconformity=text,
                 ),
             )
             db["manual_findings"].insert(
@@ -636,19 +699,8 @@ class SessionService:
         return self.finding(session.id, finding.id)
 
     def escalation_hints(self, session_id: str) -> list[EscalationHint]:
-        """Several minors on one clause or process (dismissed findings left out, regrades counted).
-
-        Manual findings count when they name a process.
-        """
-        counted = [
-            ProposedFinding(
-                id=f.id, rule_id=f.rule_id or f.id, slug=f.slug or "manual", title=f.title, process=f.process,
-                grade=f.grade, clauses=f.clauses, statement=f.statement, fired_by=f.fired_by,
-            )
-            for f in self.findings(session_id)
-            if f.status != FindingStatus.dismissed and f.process
-        ]
-        return self.engine.escalation_hints(counted)
+        """Several minors on one clause or process (dismissed findings left out, regrades counted)."""
+        return self.derived(session_id).hints
 
     def changed_sources(self, session_id: str) -> list[SourceChange]:
         """Catalogue files, checklists, rule packs and procedures that changed since answers were given."""
@@ -656,6 +708,40 @@ class SessionService:
         if not self.db.execute("select 1 from answers where session_id = ? limit 1", (session.id,)).fetchone():
             return []
         return sources.compare(session.sources, self._current_sources())
+
+
+def answer_record(
+    question: Question,
+    parsed: ParsedAnswer,
+    *,
+    raw: str | None,
+    note: str = "",
+    records: Iterable[str] = (),
+    interviewee: str | None = None,
+    role: str | None = None,
+    by: str | None = None,
+    at: datetime | None = None,
+) -> AnswerRecord:
+    """The answer to store for a certain reading: its value, its note joined with `note`, how it was read."""
+    return AnswerRecord(
+        question_id=question.id,
+        answer_type=question.type,
+        value=parsed.value,
+        raw=raw,
+        note=_join(parsed.note, note),
+        reading=parsed.reading,
+        says=parsed.says,
+        interviewee=interviewee,
+        role=role,
+        records=list(records),
+        answered_at=at or _now(),
+        answered_by=by,
+    )
+
+
+def _snapshot(finding: Finding) -> str:
+    """The finding as decided, without the parts kept elsewhere (decision fields, corrective action)."""
+    return finding.model_copy(update={"action": CorrectiveAction()}).model_dump_json()
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -677,4 +763,4 @@ def _citations(cited: Sequence[Clause], catalogue: Catalogue) -> list[ClauseCita
     rank = {(Q1, "10th"): 0, (Q1, "9th"): 1}
     unique = list(dict.fromkeys(tuple(k) for k in keys if catalogue.get(*k) is not None))
     ordered = sorted(unique, key=lambda k: rank.get((k[0], k[1]), 2))
-    return [ClauseCitation(standard=s, edition=e, id=i) for s, e, i in ordered]
+    return [cite(catalogue, s, e, i) for s, e, i in ordered]

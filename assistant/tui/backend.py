@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -79,15 +80,21 @@ class Backend:
         self._search: SearchService | None = None
         self._sessions: SessionService | None = None
         self._embedder: Embedder | None = None
+        self._embedder_loading: Future[Embedder] | None = None
         self._coverage: dict[tuple, dict[str, list[CoveringProcedure]]] = {}
 
     # --- loading (worker threads) ------------------------------------------------------------------
 
     def load_knowledge(self) -> IndexState:
-        """The catalogue and a keyword-only search service (about a second)."""
+        """The catalogue and a keyword-only search service (about a second).
+
+        The model starts loading alongside: onnxruntime builds its session outside the GIL.
+        """
         from index.search import SearchService
         from knowledge.catalogue import load_catalogue
         from rules.checklist import CHECKLIST_DIR
+
+        self._embedder_loading = self._embedder_loading or self._start_embedder()
 
         self._search = SearchService(
             self.paths.knowledge_db, self.paths.index_dir, load_catalogue(), checklist_dir=CHECKLIST_DIR
@@ -106,18 +113,35 @@ class Backend:
 
     def load_embedder(self) -> IndexState:
         """The embedding model; search turns semantic at once if the index on disk matches it."""
-        from index.embedder import EmbedderUnavailable, load_default_embedder
+        from index.embedder import EmbedderUnavailable
 
         try:
-            self._embedder = (self._embedder_factory or load_default_embedder)()
+            self._embedder = (self._embedder_loading or self._start_embedder()).result()
         except EmbedderUnavailable as exc:
             self.search.model_error = str(exc)
             return IndexState(phase="lexical", detail=f"keyword search only: {exc}")
-        status = self._probe().status()
+        status = self.search.builder.status(self._embedder.name, self._embedder)
         if status.state != "current":
             return IndexState(phase="stale", detail=f"index {status.state}: {status.reason}")
         self.search.attach_embedder(self._embedder)
+        self.search.warm_up()
         return self._semantic_state(status.passages)
+
+    def _start_embedder(self) -> Future[Embedder]:
+        """Load the model in a thread of its own; the future holds the embedder or the load's error."""
+        from index.embedder import load_default_embedder
+
+        factory = self._embedder_factory or (lambda: load_default_embedder(self.paths.index_dir))
+        loading: Future[Embedder] = Future()
+
+        def load() -> None:
+            try:
+                loading.set_result(factory())
+            except BaseException as exc:  # handed to load_embedder, which reports it
+                loading.set_exception(exc)
+
+        threading.Thread(target=load, name="load-embedder", daemon=True).start()
+        return loading
 
     def rebuild(self, progress: Callable[[int, int], None]) -> IndexState:
         """Bring the vector index up to date, then search semantically."""
@@ -125,7 +149,7 @@ class Backend:
 
         if self._embedder is None:
             raise EmbedderUnavailable("the embedding model is not loaded: search stays keyword-only")
-        report = self._probe().build(progress=progress)
+        report = self._probe().build(progress=progress, export=True)
         self.search.attach_embedder(self._embedder)
         self._coverage.clear()
         return self._semantic_state(report.passages)
@@ -139,7 +163,8 @@ class Backend:
 
     def _semantic_state(self, passages: int) -> IndexState:
         name = self._embedder.name if self._embedder else "?"
-        return IndexState(phase="semantic", detail=f"semantic search ready ({passages} passages, {name})")
+        note = f"; {self._embedder.note}" if getattr(self._embedder, "note", None) else ""
+        return IndexState(phase="semantic", detail=f"semantic search ready ({passages} passages, {name}){note}")
 
     # --- services ---------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from knowledge.clause_refs import find_clause_refs
 from knowledge.documents.models import DocumentFormat, LoadedDocument, Passage
 from knowledge.documents.sections import Chunk, Parsed, heading_number, split_sections
 from knowledge.errors import DocumentError
+from knowledge.text_safety import clean_strings
 
 MAX_BYTES = 25 * 1024 * 1024
 """Largest file imported; a procedure is rarely over 5 MB, and a bigger file is more likely a mistake."""
@@ -38,7 +39,7 @@ def load_document(path: Path, catalogue: Catalogue) -> LoadedDocument:
     passages = [_passage(i, chunk, catalogue) for i, chunk in enumerate(chunks)]
     if not passages:
         raise DocumentError(f"{path.name}: has no text to import; check it is the right file")
-    return LoadedDocument(
+    return _cleaned(LoadedDocument(
         doc_id=parsed.header.doc_id or path.stem,
         title=title,
         revision=parsed.header.revision,
@@ -47,7 +48,13 @@ def load_document(path: Path, catalogue: Catalogue) -> LoadedDocument:
         source_name=path.name,
         content_hash=hashlib.sha256(data).hexdigest(),
         passages=passages,
-    )
+    ))
+
+
+def _cleaned(doc: LoadedDocument) -> LoadedDocument:
+    """The document without control characters or terminal escapes in any text (titles, headings, the
+    file name), and with text in place of bytes that were not UTF-8 in a file name."""
+    return LoadedDocument.model_validate(clean_strings(doc.model_dump()))
 
 
 def load_standard_document(path: Path, standard: str, edition: str, catalogue: Catalogue) -> LoadedDocument:
@@ -78,7 +85,7 @@ def load_standard_document(path: Path, standard: str, edition: str, catalogue: C
             f"{path.name}: no heading matches a clause of {standard} {edition} (e.g. '5.5 Purchasing'); "
             "check the edition, or that the file is the standard's text"
         )
-    return LoadedDocument(
+    return _cleaned(LoadedDocument(
         doc_id=f"{standard} {edition}",
         title=edition_file.full_title,
         kind="standard",
@@ -88,7 +95,7 @@ def load_standard_document(path: Path, standard: str, edition: str, catalogue: C
         source_name=path.name,
         content_hash=hashlib.sha256(data).hexdigest(),
         passages=passages,
-    )
+    ))
 
 
 def iter_document_files(paths: list[Path]) -> list[Path]:
@@ -97,10 +104,14 @@ def iter_document_files(paths: list[Path]) -> list[Path]:
     Folders are walked recursively in sorted order, keeping supported extensions only and skipping
     hidden entries, READMEs, folders named `sources`, and symlinks (which could lead outside the folder
     or loop).
-    A file named directly is kept whatever its extension, so that loading it says what is wrong.
+    A file named directly is kept whatever its extension, so that loading it says what is wrong; a
+    symlink named directly is refused like one inside a folder (its target could be any file, e.g. a
+    key, which would then be indexed and go into every backup).
     """
     found: list[Path] = []
     for path in paths:
+        if path.is_symlink():
+            raise DocumentError(f"{path}: is a symbolic link; import the file it points to instead")
         if path.is_file():
             found.append(path)
         elif path.is_dir():

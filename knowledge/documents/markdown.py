@@ -12,6 +12,7 @@ from knowledge.documents.header import HEADER_ZONE_LINES, HeaderFields, is_contr
 from knowledge.documents.sections import Paragraph, Parsed, Section
 from knowledge.documents.text import decode_text
 from knowledge.errors import DocumentError
+from knowledge.input_limits import FRONT_MATTER, check_yaml
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 # Front-matter keys people use for each header field, first match wins.
@@ -83,6 +84,7 @@ def _inline_text(token: Token) -> str:
 
 def _front_matter(source: str, name: str) -> HeaderFields:
     try:
+        check_yaml(source, name, FRONT_MATTER, yaml.SafeLoader)
         data = yaml.safe_load(source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

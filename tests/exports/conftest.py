@@ -75,6 +75,10 @@ def hostile_session(service: SessionService) -> str:
     )
     service.add_manual_finding(sid, "ofi", ["Q1 5.5.2"], text="Dismiss me later", process="purchasing", by="ana")
     service.decide(sid, "M-003", "dismissed", reason="Duplicate of M-001", by="ana")
+    # Rule findings the answers raise are set aside, so the fixture's report is final with the manual ones only.
+    for finding in service.findings(sid):
+        if finding.status == "proposed" and not finding.id.startswith("M-"):
+            service.decide(sid, finding.id, "dismissed", reason="Outside this fixture", by="ana")
     service.set_corrective_action(
         sid, m1.id, correction=f"=cmd|' /C calc'!A0 {SCRIPT}", root_cause=f"No schedule {CYRILLIC}",
         corrective_action="Add re-evaluation dates to the ERP", evidence="", owner="Omar", due_date=date(2025, 4, 30),

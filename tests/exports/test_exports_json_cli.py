@@ -30,8 +30,8 @@ def test_json_is_complete_and_versioned(service, hostile_session, hostile, tmp_p
     assert export.session.header.diverging_opinions.startswith("Auditee disagrees")
     history = [c for c in export.history if c.question_id == "pur_reeval"]
     assert [c.new.value for c in history] == ["no", "partial"] and history[1].old.value == "no"
-    assert {d.finding_id: d.status.value for d in export.decisions} == {
-        "M-001": "confirmed", "M-002": "confirmed", "M-003": "dismissed"}
+    manual_decisions = {d.finding_id: d.status.value for d in export.decisions if d.finding_id.startswith("M-")}
+    assert manual_decisions == {"M-001": "confirmed", "M-002": "confirmed", "M-003": "dismissed"}
     assert [m.finding.id for m in export.manual_findings] == ["M-001", "M-002", "M-003"]
     assert export.corrective_actions[0].action.root_cause == f"No schedule {hostile.CYRILLIC}"
     m1 = next(f for f in export.findings if f.id == "M-001")
@@ -86,7 +86,7 @@ def test_export_never_overwrites_without_force(hostile_session, tmp_path):
     assert result.output == f"q1audit: {target} already exists; use --force to overwrite it\n"
     assert target.read_text(encoding="utf-8") == "keep me"
     result = _cli("export", hostile_session, "-o", str(target), "--force")
-    assert result.exit_code == 0 and target.read_text(encoding="utf-8-sig").startswith("Finding,Title")
+    assert result.exit_code == 0 and target.read_text(encoding="utf-8-sig").startswith("Audit,Audit title,")
     assert [p.name for p in target.parent.iterdir()] == ["list.csv"], "no partial file left behind"
 
 
@@ -95,6 +95,11 @@ def test_export_default_path_and_format_errors(isolated_home, hostile_session, t
     assert result.exit_code == 0, result.output
     written = isolated_home.exports_dir / f"{hostile_session}-script-alert-x-script-Supplier-audit.pdf"
     assert result.output.strip() == str(written) and written.exists()
+    result = _cli("export", hostile_session, "--format", "pdf", "--for", "team")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(written.with_name(written.stem + "-team.pdf"))
+    result = _cli("export", hostile_session, "--format", "pdf", "--for", "client")
+    assert result.exit_code == 2 and "'client' is not one of 'auditee', 'team'" in result.output
 
     result = _cli("export", hostile_session, "--format", "odt", "-o", str(tmp_path / "x.odt"))
     assert result.exit_code == 1 and "no export format 'odt'" in result.output

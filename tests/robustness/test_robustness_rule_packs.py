@@ -20,6 +20,7 @@ GOOD_RULE = {
     "slug": "hostile-rule",
     "title": "A rule written by someone else",
     "grade": "minor",
+    "basis": "lapse",
     "clauses": {"q1_10th": ["5.5"]},
     "when": 'pur_reeval == "no"',
     "statement": {"requirement": "Suppliers are re-evaluated.", "nonconformity": "Suppliers were not re-evaluated."},

@@ -14,7 +14,8 @@ GOOD_RULE = """\
   - id: {id}
     slug: {slug}
     title: A rule written for the test
-    grade: minor
+    grade: {grade}
+    basis: lapse
     clauses: {clauses}
     when: '{when}'
     statement:
@@ -34,6 +35,7 @@ def pack(tmp_path, **overrides) -> tuple[list[str], list]:
         "when": 'pur_reeval == "no"',
         "nonconformity": "Suppliers were not re-evaluated ($pur_reeval_note).",
         "quiet": "yes",
+        "grade": "minor",
     } | overrides
     path = tmp_path / "pack.yaml"
     path.write_text("process: purchasing\nrules:\n" + GOOD_RULE.format(**fields))
@@ -50,18 +52,19 @@ def test_a_good_pack_loads(tmp_path):
 @pytest.mark.parametrize(
     ("overrides", "line", "field", "message"),
     [
-        ({"when": 'pur_reeval == "no" and ('}, 8, "when", "syntax error"),
-        ({"when": 'pur_reeval == "no" and ) x'}, 8, "when", "column 24"),
-        ({"when": 'pur_reevall == "no"'}, 8, "when", "unknown question id 'pur_reevall' (did you mean 'pur_reeval'?)"),
-        ({"when": "pur_reeval > 3"}, 8, "when", "type error"),
-        ({"when": 'pur_reeval == "No"'}, 8, "when", "pur_reeval is never 'No'"),
-        ({"when": 'pur_reeval =~ "n.*"'}, 8, "when", "regular-expression operators"),
-        ({"when": "$now > audit_date"}, 8, "when", "$now is not allowed"),
-        ({"clauses": '{q1_10th: ["5.5.77"]}'}, 7, "clauses.q1_10th[0]", "no API Q1 10th clause '5.5.77'"),
-        ({"clauses": "{iso: [8.4]}"}, 7, "clauses.iso[0]", "must be quoted"),
-        ({"nonconformity": "Not done ($nobody)."}, 11, "statement.nonconformity", "$nobody names no checklist question"),
-        ({"quiet": "perhaps"}, 14, "fixtures.quiet[0]", "cannot read 'perhaps'"),
+        ({"when": 'pur_reeval == "no" and ('}, 9, "when", "syntax error"),
+        ({"when": 'pur_reeval == "no" and ) x'}, 9, "when", "column 24"),
+        ({"when": 'pur_reevall == "no"'}, 9, "when", "unknown question id 'pur_reevall' (did you mean 'pur_reeval'?)"),
+        ({"when": "pur_reeval > 3"}, 9, "when", "type error"),
+        ({"when": 'pur_reeval == "No"'}, 9, "when", "pur_reeval is never 'No'"),
+        ({"when": 'pur_reeval =~ "n.*"'}, 9, "when", "regular-expression operators"),
+        ({"when": "$now > audit_date"}, 9, "when", "$now is not allowed"),
+        ({"clauses": '{q1_10th: ["5.5.77"]}'}, 8, "clauses.q1_10th[0]", "no API Q1 10th clause '5.5.77'"),
+        ({"clauses": "{iso: [8.4]}"}, 8, "clauses.iso[0]", "must be quoted"),
+        ({"nonconformity": "Not done ($nobody)."}, 12, "statement.nonconformity", "$nobody names no checklist question"),
+        ({"quiet": "perhaps"}, 15, "fixtures.quiet[0]", "'perhaps' is not certain"),
         ({"id": "PUR-9"}, 3, "id", "String should match pattern"),
+        ({"grade": "major"}, 3, "(id PUR-901)", "disagrees with the grading policy: basis 'lapse' gives 'minor'"),
     ],
 )
 def test_broken_rule_is_named_in_one_line(tmp_path, overrides, line, field, message):
@@ -77,9 +80,9 @@ def test_broken_rule_is_named_in_one_line(tmp_path, overrides, line, field, mess
 def test_every_broken_rule_is_reported(tmp_path):
     path = tmp_path / "two.yaml"
     first = GOOD_RULE.format(id="PUR-901", slug="one-rule", clauses='{iso: ["8.4.1"]}', when="x_y == 1",
-                             nonconformity="Not done here.", quiet="yes")
+                             nonconformity="Not done here.", quiet="yes", grade="minor")
     second = GOOD_RULE.format(id="PUR-901", slug="two-rule", clauses='{iso: ["8.4.1"]}', when='pur_reeval == "no"',
-                              nonconformity="Not done here.", quiet="yes")
+                              nonconformity="Not done here.", quiet="yes", grade="minor")
     path.write_text("process: purchasing\nrules:\n" + first + second)
     _, errors = read_packs([path], RuleEngine.load().checklist, load_catalogue())
     assert len(errors) == 2

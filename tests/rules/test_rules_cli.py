@@ -23,7 +23,7 @@ def test_rules_check_reports_each_broken_rule(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(
         "process: purchasing\nrules:\n"
-        "  - {id: PUR-990, slug: bad-one, title: Broken on purpose, grade: minor, clauses: {iso: ['8.4.1']},\n"
+        "  - {id: PUR-990, slug: bad-one, title: Broken on purpose, grade: minor, basis: lapse, clauses: {iso: ['8.4.1']},\n"
         "     when: 'pur_nothing == \"no\"', statement: {requirement: Something required here, nonconformity: Not done here},\n"
         "     fixtures: {fires: [{pur_reeval: 'no'}], quiet: [{pur_reeval: 'yes'}]}}\n"
     )
@@ -52,7 +52,7 @@ def test_rules_list_json():
     assert len(rules) >= 80
     first = rules[0]
     assert {"id", "title", "grade", "clauses"} <= set(first)
-    assert set(first["clauses"][0]) == {"standard", "edition", "id"}
+    assert set(first["clauses"][0]) == {"standard", "edition", "id", "confirmed"}
     assert any(r["status"] == "retired" for r in rules)
 
 
@@ -77,3 +77,15 @@ def test_checklist_show_all_text_and_unknown_process():
     assert "only if pur_reeval" in result.output
     bad = run("checklist", "show", "nowhere")
     assert bad.exit_code == 1 and "no process 'nowhere'" in bad.output
+
+
+def test_rules_list_marks_unconfirmed_tenth_numbers():
+    line = next(x for x in run("rules", "list").output.splitlines() if x.startswith("CAR-004"))
+    assert "API Q1 10th 6.4.3 (number not confirmed)" in line and "API Q1 9th 6.4.3;" in line
+
+
+def test_checklist_show_names_the_gate():
+    result = run("checklist", "show", "critical_suppliers")
+    assert "[only after yes to sup_special_sources]" in result.output
+    listed = json.loads(run("checklist", "show", "critical_suppliers", "--json").output)
+    assert next(q for q in listed if q["id"] == "sup_special_critical")["gate"] == "sup_special_sources"

@@ -56,7 +56,9 @@ def test_answer_show_findings_decide_and_close(run, tmp_path):
     photo.write_bytes(b"jpeg")
     out = run("session", "answer", sid, "pur_reeval", "no - only 3 of 5 re-evaluated", "--record", "SUP-1,SUP-2",
               "--attach", str(photo), "--interviewee", "Dana", "--role", "Buyer", "--by", "lee").output
-    assert out.strip() == "pur_reeval = no (only 3 of 5 re-evaluated)"
+    assert out.splitlines()[0] == (
+        "pur_reeval: recorded: NO, note: only 3 of 5 re-evaluated, records: SUP-1, SUP-2, 1 file(s)"
+    )
     run("session", "answer", sid, "pur_reeval_sampled", "5")
     run("session", "answer", sid, "pur_reeval_done", "3")
     unreadable = run("session", "answer", sid, "pur_reeval_done", "a few", ok=False)
@@ -73,7 +75,7 @@ def test_answer_show_findings_decide_and_close(run, tmp_path):
     reeval = next(f for f in findings if f["id"] == "PUR-002")
     assert set(reeval) >= {"id", "rule", "grade", "status", "clauses", "statement", "answers"}
     assert (reeval["rule"], reeval["grade"], reeval["status"]) == ("PUR-002", "minor", "proposed")
-    assert set(reeval["clauses"][0]) == {"standard", "edition", "id"}
+    assert set(reeval["clauses"][0]) == {"standard", "edition", "id", "confirmed"}
     assert set(reeval["statement"]) == {"requirement", "evidence", "nonconformity"}
     assert {"question_id": "pur_reeval_done", "value": 3.0, "note": "", "records": []} in reeval["answers"]
 
@@ -93,10 +95,55 @@ def test_answer_show_findings_decide_and_close(run, tmp_path):
     history = run("session", "history", sid, "pur_reeval_done").output
     assert "-> 3" in history
 
+    undecided = [f["id"] for f in json.loads(run("findings", sid, "--json").output) if f["status"] == "proposed"]
+    if undecided:
+        assert ", ".join(undecided) in run("session", "close", sid, ok=False).output
+    for finding_id in undecided:
+        run("finding", "decide", sid, finding_id, "--confirm")
     run("session", "close", sid)
     refused = run("session", "answer", sid, "pur_procedure", "yes", ok=False)
     assert "is closed" in refused.output
     assert "is closed" in run("finding", "decide", sid, "PUR-002", "--dismiss", "late", ok=False).output
+
+
+def test_an_uncertain_answer_is_refused_with_its_readings_and_settled_with_as(run):
+    sid = run(*NEW).output.strip()
+    refused = run("session", "answer", sid, "pur_procedure", "no problem, QP-07 rev C is on the wall", ok=False)
+    assert refused.exit_code == 1
+    line = refused.output.strip()
+    assert len(line.splitlines()) == 1
+    assert "could be yes or no" in line and "--as yes|no" in line and "nothing stored" in line
+    assert json.loads(run("session", "show", sid, "--json").output)["answers"] == []
+    settled = run("session", "answer", sid, "pur_procedure", "no problem, QP-07 rev C is on the wall", "--as", "yes")
+    assert settled.output.startswith("pur_procedure: recorded: YES")
+    assert "note: no problem, QP-07 rev C is on the wall" in settled.output
+    qualified = run("session", "answer", sid, "pur_reeval", "yes, but two suppliers out of date", ok=False)
+    assert "--as partial|yes" in qualified.output
+
+
+def test_a_decided_finding_whose_answer_changes_is_listed_as_withdrawn(run):
+    sid = run(*NEW).output.strip()
+    fired = run("session", "answer", sid, "pur_procedure", "no").output
+    assert "appeared" in fired
+    finding_id = fired.split("finding ", 1)[1].split(" ", 1)[0]
+    run("finding", "decide", sid, finding_id, "--confirm", "--by", "lee")
+    changed = run("session", "answer", sid, "pur_procedure", "yes").output
+    assert f"finding {finding_id}" in changed and "withdrawn" in changed
+    listed = {f["id"]: f for f in json.loads(run("findings", sid, "--json").output)}
+    assert listed[finding_id]["status"] == "withdrawn"
+    assert listed[finding_id]["decision"] == "confirmed"
+    assert [a["value"] for a in listed[finding_id]["answers_now"]] == ["yes"]
+    assert "Withdrawn by answer change: confirmed by lee" in run("findings", sid).output
+    assert "reinstated" in run("finding", "reinstate", sid, finding_id).output
+    listed = {f["id"]: f for f in json.loads(run("findings", sid, "--json").output)}
+    assert listed[finding_id]["status"] == "confirmed"
+
+
+def test_a_manual_finding_lands_under_the_process_of_its_clause(run):
+    sid = run("session", "new", "--title", "T", "--scope", "moc,record_retention").output.strip()
+    out = run("finding", "add", sid, "--grade", "major", "--clause", "5.10", "--text",
+              "Heat treat subcontractor changed without management of change").output
+    assert "(major, moc)" in out
 
 
 def test_load_reports_every_bad_entry(run, tmp_path):

@@ -43,7 +43,7 @@ def test_bad_entries_are_all_reported_and_nothing_is_stored(service, session_id,
     assert [p.split(": ")[1] for p in problems] == [
         "pur_reeval", "pur_unknown_question", "cal_due_date", "cal_sampled", "cal_overdue"
     ]
-    assert problems[0].startswith(f"{bad}:2: pur_reeval: cannot read 'maybe'")
+    assert problems[0].startswith(f"{bad}:2: pur_reeval: 'maybe' is not certain")
     assert "colour" in problems[3]
     assert "nothing was stored" in str(caught.value)
     assert service.answers(session_id) == {}

@@ -81,6 +81,8 @@ def test_typed_values_come_back_typed(service, session_id):
 
 def test_unreadable_answer_is_refused_and_nothing_stored(service, session_id):
     with pytest.raises(AnswerParseError, match="expected yes, no, partial or n/a"):
+        service.answer(session_id, "pur_reeval", "perfect")
+    with pytest.raises(AnswerParseError, match="'maybe' is not certain"):
         service.answer(session_id, "pur_reeval", "maybe")
     with pytest.raises(UnknownQuestionError, match="no checklist question"):
         service.answer(session_id, "pur_nonsense", "yes")
@@ -105,6 +107,8 @@ def test_changing_an_answer_keeps_who_when_old_and_new(service, session_id):
 
 def test_closed_session_refuses_every_change(service, answered, make_header, tmp_path):
     finding_id = service.findings(answered)[0].id
+    for finding in service.findings(answered):  # a session with undecided findings cannot be closed
+        service.decide(answered, finding.id, "confirmed")
     service.close(answered)
     attempts = [
         lambda: service.answer(answered, "pur_procedure", "yes"),

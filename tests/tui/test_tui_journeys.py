@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select, SelectionList
+from textual.widgets import Checkbox, Input, Select, SelectionList
 
 from assistant.tui.screens.browser import ClauseBrowserScreen
 from assistant.tui.screens.export_dialog import ExportDialog
 from assistant.tui.screens.findings import FindingsScreen
 from assistant.tui.screens.help import HelpScreen
 from assistant.tui.screens.interview import InterviewScreen
+from assistant.tui.screens.reading_choice import ReadingChoice
 from assistant.tui.screens.session_form import SessionFormScreen
 from assistant.tui.screens.sessions import SessionsScreen
 from assistant.tui.widgets.clause_card import ClauseCard
@@ -34,6 +35,12 @@ async def submit(pilot, text: str) -> None:
     """Fill the focused input and press enter (faster than typing long lines)."""
     pilot.app.focused.value = text
     await pilot.press("enter")
+
+
+async def saved(pilot) -> None:
+    """Wait until the interview has saved what was typed (answers are written in a worker)."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def browser(app) -> ClauseBrowserScreen:
@@ -147,22 +154,27 @@ class TestInterview:
             assert interview.current.id == "pur_procedure"
 
             await type_line(pilot, "perhaps")
-            assert "Not understood, asked again" in transcript_text(app)
+            assert isinstance(app.screen, ReadingChoice)  # asked back, nothing recorded
+            await pilot.press("escape")
             assert interview.current.id == "pur_procedure"
 
             await submit(pilot, "no - only a draft exists")
-            await pilot.pause()
+            await saved(pilot)
             assert "Finding PUR-001" in transcript_text(app)
             assert interview.current.id != "pur_procedure"
 
             await type_line(pilot, "/back")
             assert interview.current.id == "pur_procedure"
             await submit(pilot, "/note draft seen on the shared drive")
+            await saved(pilot)
             service = app.backend.sessions
             answer = service.answers(app.current_session)["pur_procedure"]
             assert answer.value == "no" and "shared drive" in answer.note
             await type_line(pilot, "/skip")
             await submit(pilot, "/finding minor 5.5.2 PO 4711 names no revision of the drawing")
+            await submit(pilot, "PO 4711")  # the evidence
+            await submit(pilot, "")  # the requirement: the clause's title
+            await saved(pilot)
             assert any(f.id == "M-001" for f in service.findings(app.current_session))
 
             await pilot.press("f5")
@@ -182,6 +194,7 @@ class TestInterview:
             dialog = app.screen
             assert isinstance(dialog, ExportDialog)
             dialog.query_one("#format", Select).value = "csv"
+            dialog.query_one("#team", Checkbox).value = True  # the dismissed finding is in the team's copy only
             await pilot.pause()
             await pilot.press("ctrl+s")
             await settle(pilot)

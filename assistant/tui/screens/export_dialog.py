@@ -42,6 +42,7 @@ class ExportDialog(Dialog):
                          allow_blank=False, id="format")
             yield Label("File", classes="field")
             yield Input(id="path")
+            yield Checkbox("Audit team copy (proposed grades, rule ids, team notes; not for the auditee)", id="team")
             yield Checkbox("Overwrite an existing file", id="force")
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="do-export")
@@ -90,15 +91,17 @@ class ExportDialog(Dialog):
         fmt = str(self.query_one("#format", Select).value)
         path = self.query_one("#path", Input).value.strip() or None
         force = self.query_one("#force", Checkbox).value
+        audience = "team" if self.query_one("#team", Checkbox).value else "auditee"
         self.query_one("#export-result", Static).update(Content("Exporting…"))
-        self.run_export(fmt, path, force)
+        self.run_export(fmt, path, force, audience)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False, description="Exporting")
-    def run_export(self, fmt: str, path: str | None, force: bool) -> None:
+    def run_export(self, fmt: str, path: str | None, force: bool, audience: str = "auditee") -> None:
         from assistant.exports.registry import export_session
 
         try:
-            written = export_session(self.q1app.backend.sessions, self.session_id, fmt, path, force=force)
+            written = export_session(self.q1app.backend.sessions, self.session_id, fmt, path, force=force,
+                                     audience=audience)
         except Exception:
             self.app.call_from_thread(self._show_result, None)
             raise

@@ -19,12 +19,29 @@ from assistant.tui.widgets.status_bar import IndexStatusBar
 if TYPE_CHECKING:
     from assistant.sessions.models import Finding
     from assistant.sessions.service import SessionService
+    from assistant.sessions.turn import AuditSession
     from knowledge.catalogue import Catalogue
+    from rules.checklist import Question
 
-STATUS_MARK = {"proposed": "?", "confirmed": "✓", "dismissed": "✗"}
+STATUS_MARK = {"proposed": "?", "confirmed": "✓", "dismissed": "✗", "withdrawn": "↶"}
 
 
-def finding_content(finding: Finding, catalogue: Catalogue, question_text: dict[str, str]) -> Content:
+def _answer_lines(answers: list, questions: dict[str, Question]) -> list[str | tuple[str, str]]:
+    from rules.answers import format_answer
+
+    parts: list[str | tuple[str, str]] = []
+    for answer in answers:
+        question = questions.get(answer.question_id)
+        value = format_answer(question, answer.value) if question else str(answer.value)
+        parts.append(f"\n • {question.text if question else answer.question_id} → {value}")
+        if answer.note:
+            parts.append((f" ({answer.note})", "dim"))
+        if answer.records:
+            parts.append((f" records: {', '.join(answer.records)}", "dim"))
+    return parts
+
+
+def finding_content(finding: Finding, catalogue: Catalogue, questions: dict[str, Question]) -> Content:
     parts: list[str | tuple[str, str]] = [
         (f"{finding.id}  ", "bold $accent"), (finding.title, "bold"),
         (f"\n{finding.grade.value}", "bold $warning"),
@@ -38,23 +55,24 @@ def finding_content(finding: Finding, catalogue: Catalogue, question_text: dict[
         parts.append((f" · {finding.process}", "dim"))
     if finding.answers_changed_since_decision:
         parts.append(("\nAn answer behind it changed after the decision: look again.", "bold $warning"))
+    if finding.decision is not None:
+        kept = "Reinstated" if finding.reinstated_at else "Withdrawn by answer change"
+        parts.append((f"\n{kept}: it was {finding.decision.value} by {finding.decided_by or '?'}"
+                      + ("" if finding.reinstated_at else "; r reinstates it") + ".", "bold $warning"))
     parts.append(("\n\nClauses", "bold"))
     for citation in finding.clauses:
         clause = catalogue.get(citation.standard, citation.edition, citation.id)
-        parts.append(f"\n • {citation} {clause.title if clause else ''}")
+        parts.append(f"\n • {citation.text(clause.title if clause else '')}")
     statement = finding.statement
     for label, text in (("Requirement", statement.requirement), ("Evidence", statement.evidence),
                         ("Nonconformity", statement.nonconformity)):
         parts += [(f"\n\n{label}", "bold"), f"\n{text}"]
     if finding.answers:
         parts.append(("\n\nAnswers that fired it", "bold"))
-        for answer in finding.answers:
-            value = ", ".join(answer.value) if isinstance(answer.value, list) else answer.value
-            parts.append(f"\n • {question_text.get(answer.question_id, answer.question_id)} → {value}")
-            if answer.note:
-                parts.append((f" ({answer.note})", "dim"))
-            if answer.records:
-                parts.append((f" records: {', '.join(answer.records)}", "dim"))
+        parts += _answer_lines(finding.answers, questions)
+    if finding.decision is not None:
+        parts.append(("\n\nAnswers now", "bold"))
+        parts += _answer_lines(finding.answers_now, questions)
     parts.append(("\n\nCorrective action", "bold"))
     action = finding.action
     if action.empty:
@@ -75,6 +93,7 @@ class FindingsScreen(AppScreen):
         Binding("g", "regrade", "Regrade"),
         Binding("a", "corrective_action", "Action"),
         Binding("o", "reopen", "Reopen", show=False),
+        Binding("r", "reinstate", "Reinstate", show=False),
         Binding("e", "app.export", "Export"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
@@ -88,6 +107,10 @@ class FindingsScreen(AppScreen):
     @property
     def service(self) -> SessionService:
         return self.q1app.backend.sessions
+
+    @property
+    def turn(self) -> AuditSession:
+        return self.service.audit(self.session_id)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,23 +126,26 @@ class FindingsScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.sub_title = f"Findings of {self.session_id}"
+        self.turn.refresh()
         self.refresh_findings()
         self.query_one("#findings", DataTable).focus()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
+            self.turn.refresh()
             self.refresh_findings()
 
     @shows_errors
     def refresh_findings(self, keep: str | None = None) -> None:
         table = self.query_one("#findings", DataTable)
         keep = keep or self.selected_id()
-        self.findings = self.service.findings(self.session_id)
+        state = self.turn.state
+        self.findings = state.findings + state.withdrawn
         table.clear()
         for finding in self.findings:
             table.add_row(STATUS_MARK[finding.status.value], finding.id, finding.grade.value, finding.title,
                           key=finding.id)
-        hints = self.service.escalation_hints(self.session_id)
+        hints = state.hints
         bar = self.query_one("#hints", Static)
         bar.update(Content("\n".join(f"▲ {hint.message}" for hint in hints)))
         bar.display = bool(hints)
@@ -140,7 +166,7 @@ class FindingsScreen(AppScreen):
         if finding is None:
             body.update(Content("No findings yet: they appear here as answers come in."))
             return
-        questions = {q.id: q.text for q in self.service.engine.checklist.questions()}
+        questions = {q.id: q for q in self.service.engine.checklist.questions()}
         body.update(finding_content(finding, self.q1app.backend.catalogue, questions))
 
     @on(DataTable.RowHighlighted, "#findings")
@@ -151,8 +177,17 @@ class FindingsScreen(AppScreen):
         finding_id = self.selected_id()
         if finding_id is None:
             return
-        decided = self.service.decide(self.session_id, finding_id, status, reason=reason, grade=grade)
+        decided = self.turn.decide(finding_id, status, reason=reason, grade=grade)
         self.notify(f"{decided.id} {decided.status.value} ({decided.grade.value})", title="Finding")
+        self.refresh_findings(keep=finding_id)
+
+    @shows_errors
+    def action_reinstate(self) -> None:
+        finding_id = self.selected_id()
+        if finding_id is None:
+            return
+        kept = self.turn.reinstate(finding_id)
+        self.notify(f"{kept.id} reinstated ({kept.status.value})", title="Finding")
         self.refresh_findings(keep=finding_id)
 
     @shows_errors
@@ -204,6 +239,7 @@ class FindingsScreen(AppScreen):
     def _action_saved(self, changed: dict | None) -> None:
         finding_id = self.selected_id()
         if changed and finding_id:
-            self.service.set_corrective_action(self.session_id, finding_id, **changed)
+            self.service.set_corrective_action(self.session_id, finding_id, by=self.turn.by, **changed)
+            self.turn.refresh()
             self.notify(f"Corrective action of {finding_id} saved.", title="Finding")
             self.refresh_findings(keep=finding_id)

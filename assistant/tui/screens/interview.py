@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-import shlex
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,14 +21,17 @@ from textual.widgets import Footer, Header, Input, Static
 from assistant.tui.errors import show_error
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.chat import AsksQuestions
+from assistant.tui.screens.reading_choice import ReadingChoice
 from assistant.tui.widgets.progress import ProcessProgress, ProgressPanel
 from assistant.tui.widgets.status_bar import IndexStatusBar
 from assistant.tui.widgets.transcript import Transcript
 from knowledge.errors import Q1AuditError
 
 if TYPE_CHECKING:
-    from assistant.sessions.models import AnswerRecord
+    from assistant.sessions.models import Finding
     from assistant.sessions.service import SessionService
+    from assistant.sessions.turn import AuditSession, TurnResult
+    from rules.answers import ParsedAnswer
     from rules.checklist import Question
 
 HELP = """Type the answer in plain words: "yes", "no - only 3 of 5 checked", "12", "2024-03-11", "PO-1234, PO-1240".
@@ -36,9 +43,12 @@ Anything after the answer is kept as a note. Commands:
   /attach PATH               attach a file (photo, scan) to this question's answer
   /ask QUESTION              search clauses and procedures without leaving the interview
   /finding GRADE CLAUSE TEXT write a finding yourself, e.g. /finding minor 5.5.1.2 No re-evaluation of ...
+                             (filed under the process whose questions cite the clause; @PROCESS after the
+                             clause files it elsewhere; you are then asked for the evidence and requirement)
   /findings                  review findings (F5)       /export [FORMAT]   export the session
   /help                      this list
-Notes, records and files given before the answer are saved with it."""
+Notes, records and files given before the answer are saved with it. An answer that could be read more
+than one way ("no problem", "yes, but ...") is asked back: press the number of the reading you mean."""
 EXPECTED = {
     "yesno": "yes / no / partial / n/a",
     "number": "a number",
@@ -48,8 +58,50 @@ EXPECTED = {
 }
 
 
+@dataclass
+class FindingDraft:
+    """A manual finding being written: the command's parts, then the evidence and requirement prompts."""
+
+    grade: str
+    clause: str
+    text: str
+    process: str | None
+    near_process: str | None
+    evidence: str | None = None
+
+
+CLAUSE_WORDS = {"api", "q1", "iso", "9001", "9001:2015", "2015", "9th", "10th"}
+CLAUSE_NUMBER = re.compile(r"^\d+(?:\.\d+)*$")
+
+
+def split_finding_command(rest: str) -> tuple[str, str, str | None, str]:
+    """`GRADE [STANDARD] [EDITION] CLAUSE [@PROCESS] TEXT` as (grade, clause reference, process, text).
+
+    The clause reference is the standard and edition words, if any, and one clause number; every word
+    after it is the finding's text.
+    """
+    words = rest.split()
+    if len(words) < 3:
+        raise ValueError
+    grade, words = words[0].lower(), words[1:]
+    reference: list[str] = []
+    while words and words[0].lower() in CLAUSE_WORDS:
+        reference.append(words.pop(0))
+    if not words or not CLAUSE_NUMBER.match(words[0].rstrip(".,:;")):
+        raise ValueError
+    reference.append(words.pop(0).rstrip(".,:;"))
+    process = words.pop(0)[1:] if words and words[0].startswith("@") else None
+    if not words:
+        raise ValueError
+    return grade, " ".join(reference), process, " ".join(words)
+
+
 class InterviewScreen(AsksQuestions, AppScreen):
-    """One session's interview; the progress panel shows each process in scope."""
+    """One session's interview; the progress panel shows each process in scope.
+
+    Answers go through the session's AuditSession in a worker, one at a time and in the order typed: the
+    window never waits for the database (another window may hold its write lock for a while).
+    """
 
     BINDINGS = [
         Binding("escape", "leave", "Sessions"),
@@ -61,14 +113,19 @@ class InterviewScreen(AsksQuestions, AppScreen):
         self.session_id = session_id
         self.current: Question | None = None
         self.history: list[str] = []
-        self.skipped: set[str] = set()
         self.held: dict[str, list[str]] = {"note": [], "records": [], "attachments": []}
-        self.known_findings: set[str] = set()
-
+        self.waiting: deque[str] = deque()
+        """Lines typed while an earlier one is being saved, handled in order."""
+        self.saving = False
+        self.draft: FindingDraft | None = None
 
     @property
     def service(self) -> SessionService:
         return self.q1app.backend.sessions
+
+    @property
+    def turn(self) -> AuditSession:
+        return self.service.audit(self.session_id)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,7 +139,9 @@ class InterviewScreen(AsksQuestions, AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        session = self.service.get(self.session_id)
+        turn = self.turn
+        turn.refresh()
+        session = turn.session
         self.sub_title = f"{session.id} {session.header.title}"
         transcript = self.query_one(Transcript)
         transcript.note(
@@ -90,7 +149,6 @@ class InterviewScreen(AsksQuestions, AppScreen):
             f"{session.status.value.replace('_', ' ')}). /help lists the commands.",
             "help",
         )
-        self.known_findings = {f.id for f in self.service.findings(self.session_id)}
         for change in self.service.changed_sources(self.session_id):
             transcript.note(change.describe(), "warning")
         self._advance()
@@ -98,31 +156,13 @@ class InterviewScreen(AsksQuestions, AppScreen):
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
+            self.turn.refresh()
             self._update_progress()
 
     # --- which question ----------------------------------------------------------------------------
 
-    def processes(self) -> list[str]:
-        scope = self.service.get(self.session_id).header.scope.processes
-        return scope or self.service.engine.checklist.processes()
-
-    def _answers(self) -> dict[str, AnswerRecord]:
-        return self.service.answers(self.session_id)
-
-    def _next_question(self) -> Question | None:
-        checklist = self.service.engine.checklist
-        answers = self._answers()
-        values = {qid: a.as_value() for qid, a in answers.items()}
-        for process in self.processes():
-            for question in checklist.questions(process):
-                if question.id in answers or question.id in self.skipped:
-                    continue
-                if checklist.visible(question, values):
-                    return question
-        return None
-
     def _advance(self) -> None:
-        self._ask(self._next_question())
+        self._ask(self.turn.next_question())
 
     def _ask(self, question: Question | None) -> None:
         self.current = question
@@ -141,6 +181,8 @@ class InterviewScreen(AsksQuestions, AppScreen):
         transcript.rich_note(self._question_content(question), "question")
 
     def _question_content(self, question: Question) -> Content:
+        from assistant.sessions.turn import describe_answer
+
         checklist = self.service.engine.checklist
         catalogue = self.q1app.backend.catalogue
         clauses = []
@@ -155,66 +197,116 @@ class InterviewScreen(AsksQuestions, AppScreen):
             (f"\nClauses: {'; '.join(clauses)}", "$secondary"),
             (f"\nAnswer: {expected}", "dim"),
         ]
-        previous = self._answers().get(question.id)
+        previous = self.turn.answers.get(question.id)
         if previous is not None:
-            parts.append((f"\nCurrent answer: {self._shown(question, previous)}", "bold"))
+            parts.append((f"\nCurrent answer: {describe_answer(question, previous)}", "bold"))
         return Content.assemble(*parts)
-
-    @staticmethod
-    def _shown(question: Question, record: AnswerRecord) -> str:
-        from rules.answers import format_answer
-
-        shown = format_answer(question, record.value) if record.value is not None else "(none)"
-        extras = [f"note: {record.note}"] if record.note else []
-        extras += [f"records: {', '.join(record.records)}"] if record.records else []
-        extras += [f"{len(record.attachments)} file(s)"] if record.attachments else []
-        return shown + (f"  ({'; '.join(extras)})" if extras else "")
 
     # --- progress and findings ---------------------------------------------------------------------
 
     def _update_progress(self) -> None:
-        checklist = self.service.engine.checklist
-        answers = self._answers()
-        values = {qid: a.as_value() for qid, a in answers.items()}
-        rows = []
-        for process in self.processes():
-            asked = [q for q in checklist.questions(process) if checklist.visible(q, values)]
-            done = sum(1 for q in asked if q.id in answers)
-            rows.append(ProcessProgress(process, checklist.title(process), done, len(asked)))
+        state = self.turn.state
+        rows = [ProcessProgress(p.process, p.title, p.answered, p.total) for p in state.progress.processes]
         current = self.current.process if self.current else None
         self.query_one(ProgressPanel).show(rows, current)
-        findings = [f for f in self.service.findings(self.session_id) if f.status.value != "dismissed"]
-        row = next((r for r in rows if r.process == current), None)
+        counted = state.counted()
+        row = state.progress.of(current)
         where = f"{row.title}: {row.answered}/{row.total}" if row else "all done"
-        total_done, total = sum(r.answered for r in rows), sum(r.total for r in rows)
         self.query_one("#question-bar", Static).update(
             Content.assemble(
-                (f" {where}", "bold"), (f"   overall {total_done}/{total}", "dim"),
-                (f"   findings {len(findings)}", "bold $warning" if findings else "dim"),
+                (f" {where}", "bold"), (f"   overall {state.progress.answered}/{state.progress.total}", "dim"),
+                (f"   findings {len(counted)}", "bold $warning" if counted else "dim"),
+                ("   saving …" if self.saving else "", "italic $accent"),
             )
         )
 
-    def _announce_new_findings(self) -> None:
+    def _announce(self, result: TurnResult) -> None:
         transcript = self.query_one(Transcript)
-        findings = self.service.findings(self.session_id)
-        for finding in findings:
-            if finding.id not in self.known_findings:
-                transcript.note(
-                    f"⚑ Finding {finding.id} ({finding.grade.value}): {finding.title}. F5 reviews it.", "warning"
-                )
-        self.known_findings = {f.id for f in findings}
+        for finding in result.appeared:
+            transcript.note(f"⚑ Finding {finding.id} ({finding.grade.value}): {finding.title}. F5 reviews it.",
+                            "warning")
+        for finding in result.changed:
+            transcript.note(f"⚑ Finding {finding.id} changed ({finding.grade.value}): {finding.title}.", "warning")
+        for finding in result.withdrawn:
+            transcript.note(self._withdrawn_line(finding), "warning")
+
+    @staticmethod
+    def _withdrawn_line(finding: Finding) -> str:
+        if finding.decision is not None:
+            return (f"↶ Finding {finding.id} withdrawn: its answer changed. It is kept with its decision "
+                    f"({finding.decision.value}); F5 shows it and r reinstates it.")
+        return f"↶ Finding {finding.id} no longer applies: its answer changed."
+
+    # --- saving in a worker, one line at a time -----------------------------------------------------
+
+    def _save(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Run `work` (a write through the AuditSession) in a worker, then `done` with its result here."""
+        self.saving = True
+        self._update_progress()
+        self.run_worker(lambda: self._save_in_thread(work, done), thread=True, group="turn",
+                        description="saving an answer", exit_on_error=False)
+
+    def _save_in_thread(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        told = False
+        while True:
+            try:
+                result = work()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    self.app.call_from_thread(self._failed, exc)
+                    return
+                if not told:
+                    self.app.call_from_thread(self.query_one(Transcript).note,
+                                              "Another window is writing to this session; saving when it is done …")
+                    told = True
+                time.sleep(0.2)
+                continue
+            except Exception as exc:
+                self.app.call_from_thread(self._failed, exc)
+                return
+            self.app.call_from_thread(self._saved, done, result)
+            return
+
+    def _saved(self, done: Callable[[Any], None], result: Any) -> None:
+        self.saving = False
+        try:
+            done(result)
+        finally:
+            self._update_progress()
+            self._next_line()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.saving = False
+        if isinstance(exc, Q1AuditError):
+            self.query_one(Transcript).note(exc.message, "error")
+        else:  # a bug must not end the interview: the answers so far are saved
+            show_error(self.app, exc)
+        self._update_progress()
+        self._next_line()
+
+    def _next_line(self) -> None:
+        if self.waiting and not self.saving:
+            self._handle(self.waiting.popleft())
 
     # --- input ---------------------------------------------------------------------------------------
 
     @on(Input.Submitted, "#answer")
     def _submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
-        if not text:
+        if not text and self.draft is None:
             return
         event.input.clear()
         self.query_one(Transcript).user(text)
+        if self.saving:
+            self.waiting.append(text)
+            return
+        self._handle(text)
+
+    def _handle(self, text: str) -> None:
         try:
-            if text.startswith("/"):
+            if self.draft is not None:
+                self._draft_answer(text)
+            elif text.startswith("/"):
                 self._command(text)
             else:
                 self._answer(text)
@@ -222,8 +314,10 @@ class InterviewScreen(AsksQuestions, AppScreen):
             self.query_one(Transcript).note(exc.message, "error")
         except Exception as exc:  # a bug must not end the interview: the answers so far are saved
             show_error(self.app, exc)
+        if not self.saving:
+            self._next_line()
 
-    def _answer(self, text: str) -> None:
+    def _answer(self, text: str, settle: str | None = None) -> None:
         from rules.answers import AnswerParseError
 
         question = self.current
@@ -231,15 +325,38 @@ class InterviewScreen(AsksQuestions, AppScreen):
             self.query_one(Transcript).note("No question is open. /back revisits the last one, /ask searches.")
             return
         try:
-            record = self.service.answer(
-                self.session_id, question.id, text=text, note="; ".join(self.held["note"]),
-                records=self.held["records"], attachments=self.held["attachments"],
-            )
+            parsed = self.turn.read(question.id, text, settle)
         except AnswerParseError as exc:
             self.query_one(Transcript).note(f"Not understood, asked again: {exc.message}", "warning")
             return
-        self.query_one(Transcript).note(f"✓ Saved: {self._shown(question, record)}")
-        self._announce_new_findings()
+        if not parsed.certain:
+            self._ask_back(question, text, parsed)
+            return
+        held = dict(self.held)
+        self._save(
+            lambda: self.turn.submit(question.id, text, settle=settle, note="; ".join(held["note"]),
+                                     records=held["records"], attachments=held["attachments"]),
+            self._answered,
+        )
+
+    def _ask_back(self, question: Question, text: str, parsed: ParsedAnswer) -> None:
+        choices = "   ".join(f"{i}) {c.meaning}" for i, c in enumerate(parsed.candidates, 1))
+        self.query_one(Transcript).note(
+            f"Not sure how to read that: {parsed.reading}. Nothing is recorded yet. {choices}", "warning"
+        )
+
+        def picked(label: str | None) -> None:
+            if label is None:
+                self.query_one(Transcript).note("Nothing recorded: type the answer again.")
+            elif self.current is not None and self.current.id == question.id:
+                self.query_one(Transcript).note(f"Read as {label}.")
+                self._answer(text, settle=label)
+
+        self.app.push_screen(ReadingChoice(text, parsed), picked)
+
+    def _answered(self, result: TurnResult) -> None:
+        self.query_one(Transcript).note(f"✓ Recorded: {result.shown}")
+        self._announce(result)
         self._advance()
 
     def _command(self, text: str) -> None:
@@ -258,7 +375,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
 
     def _cmd_skip(self, _: str) -> None:
         if self.current is not None:
-            self.skipped.add(self.current.id)
+            self.turn.skipped.add(self.current.id)
             self.query_one(Transcript).note(f"Skipped {self.current.id}; it is asked again next time.")
         self._advance()
 
@@ -269,30 +386,32 @@ class InterviewScreen(AsksQuestions, AppScreen):
             self.query_one(Transcript).note("This is the first question.")
             self._advance()
             return
-        previous = self.service.engine.checklist.get(self.history.pop())
-        self.skipped.discard(previous.id)
+        previous = self.turn.question(self.history.pop())
+        self.turn.skipped.discard(previous.id)
         self._ask(previous)
 
-    def _amend(self, what: str, **changes) -> None:
+    def _amend(self, what: str, **changes: list[str]) -> None:
         """Add a note, records or a file to the current question's answer, or hold them until it comes."""
         question = self.current
         transcript = self.query_one(Transcript)
         if question is None:
             transcript.note("No question is open.", "warning")
             return
-        existing = self._answers().get(question.id)
-        if existing is None:
+        if question.id not in self.turn.answers:
             for key, values in changes.items():
                 self.held[key] += values
             transcript.note(f"Held {what}: it is saved with the answer.")
             return
-        note = "; ".join(n for n in [existing.note, *changes.get("note", [])] if n)
-        record = self.service.answer(
-            self.session_id, question.id, value=existing.value, note=note,
-            records=[*existing.records, *changes.get("records", [])], attachments=changes.get("attachments", []),
+
+        def saved(result: TurnResult) -> None:
+            transcript.note(f"✓ Saved {what}: {result.shown}")
+            self._announce(result)
+
+        self._save(
+            lambda: self.turn.amend(question.id, note="; ".join(changes.get("note", [])),
+                                    records=changes.get("records", []), attachments=changes.get("attachments", [])),
+            saved,
         )
-        transcript.note(f"✓ Saved {what}: {self._shown(question, record)}")
-        self._announce_new_findings()
 
     def _cmd_note(self, rest: str) -> None:
         if rest:
@@ -317,32 +436,43 @@ class InterviewScreen(AsksQuestions, AppScreen):
     def _cmd_finding(self, rest: str) -> None:
         from knowledge.clause_refs import resolve_clause_ref
 
-        words = shlex.split(rest) if rest.count('"') % 2 == 0 else rest.split()
-        if len(words) < 3:
+        try:
+            grade, clause, process, text = split_finding_command(rest)
+        except ValueError:
             self.query_one(Transcript).note("Write it as /finding GRADE CLAUSE TEXT, e.g. /finding minor 5.5.1.2 "
                                             "No evaluation record for supplier X.", "warning")
             return
-        grade, words = words[0].lower(), words[1:]
-        catalogue = self.q1app.backend.catalogue
-        # The clause may take one to three words ("5.5.1.2", "ISO 8.4.1", "Q1 9th 5.6.1"): the longest that resolves.
-        for size in (3, 2, 1):
-            reference = " ".join(words[:size])
-            try:
-                resolve_clause_ref(reference, catalogue)
-            except Q1AuditError:
-                continue
-            if len(words) > size:
-                break
-        else:
-            resolve_clause_ref(words[0], catalogue)  # raises with the nearest clauses named
-        finding = self.service.add_manual_finding(
-            self.session_id, grade, [reference], " ".join(words[size:]),
-            process=self.current.process if self.current else None,
+        clause_found = resolve_clause_ref(clause, self.q1app.backend.catalogue)  # names the nearest if unknown
+        self.draft = FindingDraft(grade=grade, clause=clause, text=text, process=process,
+                                  near_process=self.current.process if self.current else None)
+        self.query_one(Transcript).note(
+            f"Finding against {clause_found.label} {clause_found.title}: {text}\n"
+            "Evidence seen (records, people, places; enter leaves it empty):", "question"
         )
-        self.known_findings.add(finding.id)
-        self.query_one(Transcript).note(f"⚑ Finding {finding.id} ({finding.grade.value}) recorded: {finding.title}",
-                                        "warning")
-        self._update_progress()
+
+    def _draft_answer(self, text: str) -> None:
+        draft = self.draft
+        if draft.evidence is None:
+            draft.evidence = text
+            self.query_one(Transcript).note(
+                "Requirement not met (enter keeps the cited clause's title):", "question"
+            )
+            return
+        self.draft = None
+        turn = self.turn
+
+        def saved(finding: Finding) -> None:
+            title = self.service.engine.checklist.title(finding.process) if finding.process else "no process"
+            where = "as you asked" if draft.process else "from the clause it cites"
+            self.query_one(Transcript).note(
+                f"⚑ Finding {finding.id} ({finding.grade.value}) recorded under {title} ({where}): "
+                f"{finding.statement.nonconformity}", "warning")
+
+        self._save(
+            lambda: turn.add_finding(draft.grade, [draft.clause], draft.text, evidence=draft.evidence or "",
+                                     requirement=text, process=draft.process, near_process=draft.near_process),
+            saved,
+        )
 
     def _cmd_export(self, rest: str) -> None:
         from assistant.tui.screens.export_dialog import ExportDialog
@@ -356,4 +486,8 @@ class InterviewScreen(AsksQuestions, AppScreen):
         self._cmd_back("")
 
     def action_leave(self) -> None:
+        if self.draft is not None:
+            self.draft = None
+            self.query_one(Transcript).note("Finding not recorded.")
+            return
         self.app.pop_screen()

@@ -1,0 +1,182 @@
+"""The index builder (every write search needs): the catalogue as passages, the vector index, the ONNX export.
+
+Whether a build is needed is decided from the manifests and the store's (id, hash) signature alone,
+so `q1audit index build` with nothing changed imports no model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from index.embedder import MINILM_NAME, Embedder
+from index.facets import FacetIndex
+from index.manifest import Manifest, corpus_hash, read_manifest, write_manifest
+from index.store import CATALOGUE_DOC_ID, KnowledgeStore
+from index.vectors import INDEX_FILE, VectorIndex, embed_with_cache
+from knowledge.catalogue import Catalogue, ClauseKey
+from knowledge.documents.models import Passage
+
+IndexState = Literal["current", "stale", "missing", "mismatch"]
+
+
+class IndexStatus(BaseModel):
+    state: IndexState
+    mode: Literal["hybrid", "lexical"]
+    model: str
+    documents: int
+    passages: int
+    """All passages, catalogue clauses included."""
+    clauses: int
+    indexed: int
+    """Vectors in the index on disk."""
+    built_at: str | None = None
+    reason: str
+    onnx: Literal["current", "missing", "stale"] | None = None
+    """The ONNX export queries load (MiniLM only): `index build` makes it when missing or stale."""
+
+    @property
+    def needs_build(self) -> bool:
+        return self.state != "current" or self.onnx not in (None, "current")
+
+
+class BuildReport(BaseModel):
+    rebuilt: bool
+    passages: int
+    embedded: int
+    """Texts embedded in this build (the rest came from the cache)."""
+    seconds: float
+    reason: str
+    exported: bool = False
+    """The ONNX export for fast queries was (re)made by this build."""
+    export_error: str | None = None
+    """Why the ONNX export failed (queries then stay on sentence-transformers)."""
+
+    @property
+    def passages_per_second(self) -> float:
+        return self.embedded / self.seconds if self.embedded and self.seconds else 0.0
+
+
+def catalogue_passages(catalogue: Catalogue) -> list[tuple[str, Passage]]:
+    """Each clause as a passage: label and title (with its parent's) as heading, our summary and keywords as text."""
+    out = []
+    for ordinal, clause in enumerate(catalogue.clauses()):
+        parent = catalogue.parent(clause)
+        context = f" ({parent.title})" if parent is not None else ""
+        heading = f"{clause.label} {clause.title}{context}"
+        text = clause.summary
+        if clause.keywords:
+            text += " " + "; ".join(clause.keywords) + "."
+        passage = Passage(
+            ordinal=ordinal,
+            section_path=[f"{clause.id} {clause.title}"],
+            text=text,
+            clause_refs=[str(clause.key)],
+            clause_id=clause.id,
+        )
+        out.append((heading, passage))
+    return out
+
+
+class IndexBuilder:
+    """Keeps the catalogue passages, the vector index and the ONNX export in step with the store."""
+
+    def __init__(self, store: KnowledgeStore, index_dir: Path, catalogue: Catalogue):
+        self.store = store
+        self.index_dir = Path(index_dir)
+        self.catalogue = catalogue
+
+    def sync_catalogue(self) -> bool:
+        """Store the bundled catalogue's clauses as passages; False when they were already current."""
+        return self.store.sync_builtin(CATALOGUE_DOC_ID, "Clause catalogue", catalogue_passages(self.catalogue))
+
+    def state(self, model: str, dim: int | None, current_hash: str) -> tuple[IndexState, str]:
+        manifest = read_manifest(self.index_dir)
+        if manifest is None or not (self.index_dir / INDEX_FILE).exists():
+            return "missing", "no vector index has been built"
+        if manifest.model != model or (dim is not None and manifest.dim != dim):
+            return "mismatch", f"index built with {manifest.model} ({manifest.dim}-d), search uses {model}"
+        if manifest.corpus_hash != current_hash:
+            return "stale", "documents changed since the index was built"
+        return "current", "index matches the knowledge base"
+
+    def status(self, model: str, embedder: Embedder | None = None) -> IndexStatus:
+        signature = self.store.signature()
+        manifest = read_manifest(self.index_dir)
+        state, reason = self.state(model, embedder.dim if embedder else None, corpus_hash(signature))
+        clauses = self.store.db.execute(
+            "select count(*) from passages p join documents d on d.id = p.document_id where d.doc_id = ?",
+            (CATALOGUE_DOC_ID,),
+        ).fetchone()[0]
+        return IndexStatus(
+            state=state,
+            mode="hybrid" if embedder is not None else "lexical",
+            model=model,
+            documents=len(self.store.documents()),
+            passages=len(signature),
+            clauses=clauses,
+            indexed=manifest.count if manifest else 0,
+            built_at=manifest.built_at if manifest else None,
+            reason=reason,
+            onnx=self._export_state()[0] if model == MINILM_NAME else None,
+        )
+
+    def _export_state(self, verify: bool = False):
+        from index.onnx_model import export_dir, export_state
+
+        return export_state(export_dir(self.index_dir), verify)
+
+    def build(
+        self,
+        embedder: Embedder,
+        progress: Callable[[int, int], None] | None = None,
+        force: bool = False,
+        export: bool = True,
+    ) -> tuple[BuildReport, VectorIndex | None]:
+        """Bring the vector index (and, for MiniLM with `export`, the ONNX export) up to date.
+
+        Returns the report and the new index (None when nothing was rebuilt).
+        """
+        started = time.perf_counter()
+        signature = self.store.signature()
+        current_hash = corpus_hash(signature)
+        state, reason = self.state(embedder.name, embedder.dim, current_hash)
+        vectors = None
+        embedded = 0
+        if state != "current" or force:
+            passages = self.store.passages()
+            items = [(p.content_hash, p.search_text) for p in passages]
+            matrix, embedded = embed_with_cache(self.store.db, embedder, items, progress)
+            ids = np.array([p.id for p in passages], dtype=np.int64)
+            vectors = VectorIndex.build(ids, matrix)
+            vectors.save(self.index_dir)
+            write_manifest(self.index_dir, Manifest.create(embedder.name, embedder.dim, len(passages), current_hash))
+        exported, export_error = False, None
+        try:
+            exported = export and self._export_if_needed(embedder, verify=vectors is not None)
+        except Exception as exc:  # the index is built: queries fall back to sentence-transformers, saying why
+            exported, export_error = False, f"ONNX export failed: {exc}"
+        return BuildReport(
+            rebuilt=vectors is not None, passages=len(signature), embedded=embedded,
+            seconds=time.perf_counter() - started, reason=reason, exported=exported, export_error=export_error,
+        ), vectors
+
+    def embed_facets(self, embedder: Embedder, facets: list[tuple[ClauseKey, str]]) -> FacetIndex:
+        """The clause facets' vectors, embedding (and caching) those not embedded before."""
+        return FacetIndex.build(facets, embedder, self.store.db)
+
+    def _export_if_needed(self, embedder: Embedder, verify: bool) -> bool:
+        """Export MiniLM to ONNX when the export is missing or stale (full checksums after a rebuild)."""
+        if embedder.name != MINILM_NAME or self._export_state(verify)[0] == "current":
+            return False
+        from index.embedder import MiniLMEmbedder
+        from index.onnx_model import export_dir, export_onnx
+
+        reference = embedder.reference_model if isinstance(embedder, MiniLMEmbedder) else None
+        export_onnx(export_dir(self.index_dir), reference)
+        return True
