@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
 import os
@@ -9,6 +10,7 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
@@ -33,6 +35,8 @@ DATABASES = ("audits.db", "knowledge.db")
 FOLDERS = ("documents", "attachments")
 """Copied file by file. The index is left out (a cache, rebuilt from knowledge.db) and so are exports."""
 BUSY_TIMEOUT_S = 10
+STALE_AFTER_S = 3600.0
+"""Leftovers younger than this may belong to a q1audit still running, and are kept."""
 
 
 class BackupError(Q1AuditError):
@@ -171,6 +175,20 @@ def _write_archive(target: Path, manifest: BackupManifest, members: list[tuple[P
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
+    _remove_stale_partials(target)
+
+
+def _remove_stale_partials(target: Path) -> None:
+    """A backup killed before its rename leaves its hidden partial beside the target, outside the data
+    directory that the next start cleans; the next backup to the same name removes those over an hour
+    old (a younger one may be another backup still writing)."""
+    cutoff = time.time() - STALE_AFTER_S
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.partial"):
+        try:
+            if stale.is_file() and not stale.is_symlink() and stale.stat().st_mtime < cutoff:
+                stale.unlink()
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
 
 
 def has_data(paths: DataPaths) -> bool:

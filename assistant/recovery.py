@@ -20,12 +20,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assistant.backup import RESTORE_MARKER, finish_interrupted_restore, referenced_attachments
+from assistant.backup import RESTORE_MARKER, STALE_AFTER_S, finish_interrupted_restore, referenced_attachments
 from assistant.locations import DataPaths
 from assistant.sessions.attachments import PARTIAL_PREFIX
 from knowledge.sqlite_files import is_read_only
 
-GRACE_S = 3600.0
+GRACE_S = STALE_AFTER_S
 """Files younger than this may belong to a q1audit still running; the crash harness passes 0."""
 
 

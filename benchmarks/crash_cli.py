@@ -205,10 +205,12 @@ def run(trials: int, workdir: Path, seed: int, operations: tuple[str, ...] = OPE
     for number in range(trials):
         operation = operations[number % len(operations)]
         counts[operation] = counts.get(operation, 0) + 1
+        before = len(harness.problems)
         harness.trial(number, operation)
+        # The new problems themselves, so a long run can be read while it goes on (or after it is stopped).
         print(json.dumps({"trial": number, "operation": operation, "problems": len(harness.problems),
-                          "acknowledged": harness.acknowledged, "seconds": round(time.perf_counter() - started)}),
-              file=sys.stderr, flush=True)
+                          "new": harness.problems[before:], "acknowledged": harness.acknowledged,
+                          "seconds": round(time.perf_counter() - started)}), file=sys.stderr, flush=True)
     problems = harness.problems
     return CliCrashReport(
         trials=trials, by_operation=counts, losses=sum(" lost" in p or "missing" in p for p in problems),

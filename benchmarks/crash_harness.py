@@ -9,8 +9,14 @@ attachments and imported files are whole, `PRAGMA integrity_check` is ok on both
 search index is either current or seen as stale and rebuilt. Each kill checks what was acknowledged
 since the one before; every FULL_CHECK_EVERY kills and after the last, everything is checked again.
 
-With --power-loss, every acknowledgement is also checked to survive a power cut at that moment
-(benchmarks/power_loss.py). The CLI commands a user runs are killed by benchmarks/crash_cli.py.
+With --power-loss the power is cut instead: SQLite runs on a fault-injecting VFS
+(benchmarks/sqlite_power_cut.py) and q1audit's own file operations under a model of what `fsync` makes
+durable (benchmarks/power_loss.py). At the first write, sync or rename after a random moment, the child
+writes the data directory as the disk would hold it after a power cut then (unsynced SQLite pages
+dropped or kept at random, unsynced files empty, unsynced names gone) and kills itself; the parent
+puts that image in place of the data directory and runs the same checks on it. Every acknowledgement
+is also checked to survive a power cut at the moment it was given. The CLI commands a user runs are
+killed by benchmarks/crash_cli.py.
 
 Full run (about half an hour):  .venv/bin/python benchmarks/crash_harness.py --trials 500 --power-loss
 CI runs the short form through tests/robustness/test_robustness_crash.py.
@@ -24,6 +30,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -61,6 +68,8 @@ class CrashReport(BaseModel):
     integrity_checks: int
     index_rebuilt_after_kill: int
     """Kills after which the index was found stale or missing and rebuilt."""
+    power_cuts: int
+    """Trials whose data directory was replaced by what a power cut would have left (--power-loss)."""
     seconds: float
 
 
@@ -83,11 +92,13 @@ def _procedure(doc_id: str, generation: int) -> str:
     )
 
 
-def child(data_dir: Path, work: Path, seed: int, power_loss: bool = False) -> None:
+def child(data_dir: Path, work: Path, seed: int, cut_after: float | None = None) -> None:
     """Write for ever (until killed), acknowledging each committed write on stdout.
 
-    With `power_loss`, each acknowledgement also says what of it would not survive a power cut at that
-    moment (benchmarks/power_loss.py), under `not_durable`.
+    With `cut_after` (seconds), the power is cut at the first write, sync or rename after that long:
+    the data directory as a power cut would leave it is written to `work/image` and the child kills
+    itself. Each acknowledgement also says what of it would not survive a power cut at that moment
+    (benchmarks/power_loss.py), under `not_durable`.
     """
     from assistant.locations import resolve_data_dir
     from assistant.sessions.models import Scope, SessionHeader
@@ -100,24 +111,21 @@ def child(data_dir: Path, work: Path, seed: int, power_loss: bool = False) -> No
     rng = random.Random(seed)
     random.seed(seed)
     paths = resolve_data_dir(data_dir)
-    model = None
-    if power_loss:
-        from benchmarks.power_loss import PowerLossModel, sqlite_durability
-
-        model = PowerLossModel(paths.root)
+    cut = _PowerCut(paths.root, work, seed) if cut_after is not None else None
     service = SessionService(paths)
     search = SearchService(paths.knowledge_db, paths.index_dir, load_catalogue(), HashingEmbedder())
 
     def not_durable(files: dict[str, Path | str]) -> list[str]:
         """Why this acknowledgement would not survive a power cut now (empty: it would)."""
-        if model is None:
+        if cut is None:
             return []
-        found = [p for p in (sqlite_durability(service.db.conn), sqlite_durability(search.store.db.conn)) if p]
-        return found + [p for path, digest in files.items() if (p := model.durable(Path(path), digest))]
+        return [p for path, digest in files.items() if (p := cut.model.durable(Path(path), digest))]
 
     sessions = [s.id for s in service.list()]
     service.engine  # noqa: B018 - load the rules before saying ready, so kills land on writes
     _ack("ready")
+    if cut is not None:
+        cut.start(cut_after)
     step = 0
     while True:
         step += 1
@@ -165,6 +173,33 @@ def child(data_dir: Path, work: Path, seed: int, power_loss: bool = False) -> No
                  not_durable=not_durable({str(paths.documents_dir / stored): digest}))
         else:
             search.build()
+
+
+class _PowerCut:
+    """The power-cut VFS and file model; the first event after `start(after)` writes the image and
+    kills this process (the write, sync or rename it interrupts never happens)."""
+
+    def __init__(self, root: Path, work: Path, seed: int):
+        from benchmarks.power_loss import PowerLossModel
+        from benchmarks.sqlite_power_cut import PowerCutVfs
+
+        self.rng = random.Random(seed + 1)  # apart from the writer's, so it writes the same either way
+        self.work = work
+        self.at: float | None = None
+        self.vfs = PowerCutVfs(on_event=self.maybe_cut)  # before any connection opens
+        self.model = PowerLossModel(root, stash=work / "replaced", on_event=self.maybe_cut)
+
+    def start(self, after: float) -> None:
+        self.at = time.monotonic() + after
+
+    def maybe_cut(self) -> None:
+        from benchmarks.sqlite_power_cut import random_keep
+
+        if self.at is not None and time.monotonic() >= self.at:
+            self.at = None
+            self.model.write_image(self.work / "image.partial", self.vfs, random_keep(self.rng))
+            os.rename(self.work / "image.partial", self.work / "image")
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 # --- the parent: kills and checks ------------------------------------------------------------------
@@ -224,6 +259,9 @@ class _Ledger:
             histories: dict[tuple[str, str], list] = {}
             for ack in answers:
                 key = (ack["sid"], ack["qid"])
+                if ack["sid"] not in stored_sessions:
+                    problems.append(f"answer lost with its session: {ack}")
+                    continue
                 if key not in histories:
                     histories[key] = service.history(*key)
                 found = [c for c in histories[key] if c.new.answered_at.isoformat() == ack["answered_at"]]
@@ -239,10 +277,11 @@ class _Ledger:
                 if history and (current is None or current.answered_at != history[-1].new.answered_at):
                     problems.append(f"{sid} {qid}: current answer is not the last in its history")
             stored = {
-                sid: {d.finding_id: d for d in read_archive(service, sid).decisions} for sid in {s for s, _ in decisions}
+                sid: {d.finding_id: d for d in read_archive(service, sid).decisions}
+                for sid in {s for s, _ in decisions} & stored_sessions
             }
             for (sid, fid), ack in decisions.items():
-                decision = stored[sid].get(fid)
+                decision = stored.get(sid, {}).get(fid)
                 if decision is None or decision.decided_at.isoformat() < ack["decided_at"]:
                     problems.append(f"decision lost: {ack}")
         finally:
@@ -278,6 +317,16 @@ class _Ledger:
         finally:
             store.close()
         return problems
+
+
+def _create_databases(data_dir: Path) -> None:
+    from assistant.locations import resolve_data_dir
+    from assistant.sessions.service import SessionService
+    from index.store import KnowledgeStore
+
+    paths = resolve_data_dir(data_dir)
+    SessionService(paths).disconnect()
+    KnowledgeStore(paths.knowledge_db).close()
 
 
 def _index_after_kill(data_dir: Path) -> tuple[bool, list[str]]:
@@ -316,22 +365,39 @@ def run_trials(
     work.mkdir(parents=True, exist_ok=True)
     ledger = _Ledger()
     problems: list[str] = []
-    rebuilt = checks = 0
+    rebuilt = checks = cuts = 0
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    if power_loss:
+        _create_databases(data_dir)  # SQLite does not sync the folder entry of a new database file
     for trial in range(trials):
+        before = len(problems)
+        delay = rng.uniform(0, max_delay)
         proc = subprocess.Popen(
             [sys.executable, __file__, "--child", str(data_dir), "--work", str(work), "--seed", str(rng.randrange(1 << 30)),
-             *(["--power-loss"] if power_loss else [])],
+             *(["--cut-after", str(delay)] if power_loss else [])],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT,
         )
         first = proc.stdout.readline()
         if b'"ready"' not in first:
             proc.kill()
             raise RuntimeError(f"child did not start: {proc.stderr.read().decode(errors='replace')[-2000:]}")
-        time.sleep(rng.uniform(0, max_delay))
-        proc.send_signal(signal.SIGKILL)
-        out, err = proc.communicate()
+        if power_loss:
+            try:
+                out, err = proc.communicate(timeout=delay + 120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, err = proc.communicate()
+                problems.append(f"trial {trial}: the power was never cut")
+            if (work / "image").is_dir():
+                shutil.rmtree(data_dir)
+                (work / "image").rename(data_dir)
+                shutil.rmtree(work / "replaced", ignore_errors=True)
+                cuts += 1
+        else:
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+            out, err = proc.communicate()
         if proc.returncode != -signal.SIGKILL:
             problems.append(f"trial {trial}: child ended by itself ({proc.returncode}): {err.decode(errors='replace')[-500:]}")
         for line in out.decode(errors="replace").splitlines(keepends=True):
@@ -350,12 +416,13 @@ def run_trials(
         rebuilt += was_rebuilt
         problems += [f"trial {trial}: {p}" for p in found + index_problems + ledger.not_durable]
         ledger.not_durable = []
-        print(json.dumps({"trial": trial, "problems": len(problems), "acknowledged": len(ledger.acks),
-                          "seconds": round(time.perf_counter() - started)}), file=sys.stderr, flush=True)
+        print(json.dumps({"trial": trial, "problems": len(problems), "new": problems[before:][:5],
+                          "acknowledged": len(ledger.acks), "seconds": round(time.perf_counter() - started)}),
+              file=sys.stderr, flush=True)
     losses = sum(1 for p in problems if " lost" in p or "missing" in p)
     return CrashReport(
         trials=trials, losses=losses, problems=problems, acknowledged=ledger.counts,
-        integrity_checks=checks, index_rebuilt_after_kill=rebuilt, seconds=round(time.perf_counter() - started, 1),
+        integrity_checks=checks, index_rebuilt_after_kill=rebuilt, power_cuts=cuts, seconds=round(time.perf_counter() - started, 1),
     )
 
 
@@ -366,12 +433,13 @@ def main() -> None:
     parser.add_argument("--max-delay", type=float, default=1.5, help="Longest wait before a kill, in seconds.")
     parser.add_argument("--workdir", type=Path, help="Keep the data here (default: a temporary folder).")
     parser.add_argument("--power-loss", action="store_true",
-                        help="Also check that every acknowledged write would survive a power cut (benchmarks/power_loss.py).")
+                        help="Cut the power (simulated) instead of killing: see the module doc.")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cut-after", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.work, args.seed, args.power_loss)
+        child(args.child, args.work, args.seed, args.cut_after)
         return
     if args.workdir:
         report = run_trials(args.trials, args.workdir, args.seed, args.max_delay, args.power_loss)

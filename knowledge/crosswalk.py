@@ -127,6 +127,8 @@ class Change(StrEnum):
     renumbered = "renumbered"
     renamed = "renamed"
     renumbered_renamed = "renumbered and renamed"
+    restructured = "restructured"
+    """Same number and title, but the requirement changed (split into subclauses, a new minimum)."""
     new = "new"
     dropped = "dropped"
     unknown = "unknown"

@@ -448,6 +448,7 @@ _EDITION_SECTIONS = {
     "moved": ("Moved (renumbered)", (Change.renumbered, Change.renumbered_renamed)),
     "new": ("New in the 10th edition", (Change.new,)),
     "renamed": ("Renamed in place", (Change.renamed,)),
+    "restructured": ("Same number and title, content changed", (Change.restructured,)),
     "dropped": ("Dropped", (Change.dropped,)),
     "unknown": ("10th-edition home not established", (Change.unknown,)),
 }

@@ -80,7 +80,10 @@ def check_yaml(text: str, path: Path | str, limits: InputLimits, loader_class: t
 
     check_text_size(text, path, limits)
     started = time.monotonic()
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)  # its reader refuses NUL and other unprintable characters at once
+    except yaml.YAMLError:
+        return  # the load that follows reports it in one line
     sizes: dict[str, int] = {}
     stack: list[list] = [[0, None]]  # per open collection: [values it stands for so far, its anchor]
     total = 0

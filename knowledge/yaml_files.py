@@ -53,6 +53,24 @@ def _field_path(loc: tuple, data: object) -> str:
     return "".join(parts) or "(top level)"
 
 
+def duplicate_key(node: yaml.Node | None) -> yaml.Node | None:
+    """The first mapping key written twice: YAML keeps only the last, so the first is silently lost."""
+    stack = [node] if node is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in seen:
+                        return key
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
 def read_yaml(path: Path, limits: InputLimits = DATA_FILE) -> tuple[object, yaml.Node | None]:
     """Parse a YAML file safely and inside `limits`; syntax errors become a DataFileError with the line."""
     text = read_limited_text(path, limits)
@@ -62,6 +80,12 @@ def read_yaml(path: Path, limits: InputLimits = DATA_FILE) -> tuple[object, yaml
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
+        duplicate = duplicate_key(node)
+        if duplicate is not None:
+            raise DataFileError(
+                f"{path}:{duplicate.start_mark.line + 1}: {duplicate.value!r} is given twice in the same entry "
+                "(only the last would count): keep one"
+            )
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -391,6 +391,9 @@ def _parse_yesno(question: Question, text: str) -> ParsedAnswer:
                 [_yesno_candidate("no"), _yesno_candidate("yes")],
                 note,
             )
+    if value == "no" and (not_applicable := _NO_BECAUSE_NA_RE.match(rest.strip(_SEP_CHARS))):
+        # "no - not applicable": the no only says the thing is not there to audit; a gate closes the same way.
+        return ParsedAnswer(value="na", note=_clean(not_applicable["rest"]))
     if value == "yes" and (qualifier := _QUALIFIER_RE.search(plain_rest)):
         return _uncertain(
             f"a yes qualified by {qualifier.group(0)!r}",
@@ -398,6 +401,14 @@ def _parse_yesno(question: Question, text: str) -> ParsedAnswer:
             note,
         )
     return ParsedAnswer(value=value, note=note)
+
+
+# "no - not applicable", "no, n/a: no welding done": only these phrases, not "no - not defined" (a real no).
+_SEP_CHARS = " \t\n.,;:!-\u2013\u2014()"
+_NO_BECAUSE_NA_RE = re.compile(
+    r"^(?:n/a|n\.a\.?|na|n / a|not applicable|does not apply|doesn't apply)(?=$|[^\w/])(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 # --- numbers ------------------------------------------------------------------------------------------
@@ -607,7 +618,8 @@ def _parse_choice(question: Question, text: str) -> ParsedAnswer:
 
 
 def _parse_records(question: Question, text: str) -> ParsedAnswer:
-    if match := _NO_RECORDS_RE.match(text.strip()):
+    first = _RECORD_SPLIT_RE.split(text.strip(), maxsplit=1)[0].strip()
+    if (match := _NO_RECORDS_RE.match(text.strip())) and not _RECORD_ID_RE.match(first):  # "NA-0" is a record
         says = "not applicable" if re.match(r"^(?:n/a|na|n\.a|not applicable)", text.strip(), re.I) else "none"
         return ParsedAnswer(value=[], note=_clean(match["rest"]), says=says)
     body = _RECORD_LEAD_RE.sub("", text.strip(), count=1)

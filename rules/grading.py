@@ -14,9 +14,10 @@ GRADING_FILE = Path(__file__).parent / "grading.yaml"
 ProposedGrade = Literal["major", "minor", "observation", "ofi"]
 Basis = Literal["absence", "breakdown", "procedure", "lapse", "weakness", "improvement"]
 """What a rule's finding is, in the words of rules/GRADING.md."""
-Impact = Literal["shipped", "monogram", "contained"]
+Impact = Literal["shipped", "monogram", "contained", "corrected"]
 """What happened to product: nonconforming product released or shipped; the API Monogram on nonconforming
-product that left the site; a nonconformity caught by the organization's own controls before release."""
+product that left the site; a nonconformity caught by the organization's own controls before release; an
+isolated slip the organization's own process had already caught and put right before the audit."""
 POLICY_BASIS: dict[str, ProposedGrade] = {
     "absence": "major",
     "breakdown": "major",
@@ -31,13 +32,16 @@ def policy_grade(basis: Basis, impact: Impact | None = None) -> ProposedGrade:
     """The grade rules/GRADING.md gives a finding of this basis and product impact.
 
     Product shipped or Monogrammed nonconforming product raises any nonconformity to major; a
-    nonconformity contained before release lowers a major to minor (it never raises a weakness).
+    nonconformity contained before release lowers a major to minor (it never raises a weakness); an
+    isolated lapse the organization had already corrected itself is an observation.
     """
     grade = POLICY_BASIS[basis]
     if impact in ("shipped", "monogram") and grade in ("major", "minor"):
         return "major"
     if impact == "contained" and grade == "major":
         return "minor"
+    if impact == "corrected" and basis == "lapse":
+        return "observation"
     return grade
 
 

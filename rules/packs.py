@@ -68,7 +68,7 @@ class RuleEntry(BaseModel):
     basis: Basis
     """Why that grade, in rules/GRADING.md's terms; `grade` must be what the policy gives basis and impact."""
     impact: Impact | None = None
-    """Product impact the condition establishes (shipped, monogram, contained); it moves the grade."""
+    """Product impact the condition establishes (shipped, monogram, contained, corrected); it moves the grade."""
     editions: list[EditionName] = Field(default_factory=list)
     """The Q1 editions the requirement exists in; empty means every edition."""
     suppresses: list[str] = Field(default_factory=list)
@@ -82,6 +82,9 @@ class RuleEntry(BaseModel):
     def _complete(self) -> RuleEntry:
         if self.status == "active" and (self.when is None or self.statement is None or self.fixtures is None):
             raise ValueError("an active rule needs when, statement and fixtures")
+        if self.impact == "corrected" and self.basis != "lapse":
+            raise ValueError("impact 'corrected' is only for a `lapse`: a missing procedure, a breakdown or an "
+                             "absent process is not a slip the organization can put right by itself (rules/GRADING.md)")
         expected = policy_grade(self.basis, self.impact)
         if self.grade != expected:
             impact = f" and impact {self.impact!r}" if self.impact else ""

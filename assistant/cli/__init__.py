@@ -20,7 +20,7 @@ SUBCOMMANDS = {
     "index": "assistant.cli.index_cmd:index",
     "ask": "assistant.cli.ask_cmd:ask",
     "bench": "assistant.cli.bench_cmd:bench",
-    "session": "assistant.cli.session_cmd:session",
+    "session": "assistant.cli.team_cmd:session",
     "findings": "assistant.cli.session_cmd:findings",
     "finding": "assistant.cli.session_cmd:finding",
     "rules": "assistant.cli.rules_cmd:rules",
@@ -29,6 +29,9 @@ SUBCOMMANDS = {
     "diff": "assistant.cli.diff_cmd:diff",
     "backup": "assistant.cli.backup_cmd:backup",
     "restore": "assistant.cli.backup_cmd:restore",
+    "programme": "assistant.cli.programme_cmd:programme",
+    "serve": "assistant.cli.serve_cmd:serve",
+    "tui": "assistant.cli.tui_cmd:tui",
 }
 
 
@@ -46,10 +49,10 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attr)
 
     def main(self, args=None, *rest, **kwargs):
-        from assistant.cli.guard import check_arguments
+        from assistant.cli.guard import checked_arguments
 
         try:
-            check_arguments(list(sys.argv[1:] if args is None else args))
+            args = checked_arguments(list(sys.argv[1:] if args is None else args))
         except Q1AuditError as exc:
             click.echo(f"q1audit: {exc}", err=True)
             sys.exit(1)
@@ -91,16 +94,18 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
 
     if data_dir is not None and not data_dir.strip():
         raise click.BadParameter("is empty; give a folder, or leave the option out for the default", param_hint="--data-dir")
-    if ctx.invoked_subcommand is not None:
+    opens_app = ctx.invoked_subcommand in (None, "tui")
+    if not opens_app:
         from assistant.cli.guard import CleanStream
 
         # Notes, titles and file names come from other people: no escape sequence of theirs reaches the
         # terminal (the TUI draws through Textual, which renders text, never raw escapes).
         sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)
     ctx.obj = resolve_data_dir(data_dir)
-    from assistant.recovery import recover
+    if not opens_app:  # the app recovers in its loading worker, before it opens a database, after its first paint
+        from assistant.recovery import recover
 
-    recover(ctx.obj)  # after a kill: finish a restore, drop stale copies and orphan attachments
+        recover(ctx.obj)  # after a kill: finish a restore, drop stale copies and orphan attachments
     if ctx.invoked_subcommand is None:
         from assistant.tui.app import run_app
 

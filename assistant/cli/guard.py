@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from knowledge.errors import Q1AuditError
-from knowledge.text_safety import clean_terminal_output
+from knowledge.text_safety import clean_terminal_output, clean_text
 
 EXIT_ENVIRONMENT = 2
 """Exit code when the machine, not the user's input, stopped the command (disk full, permissions)."""
@@ -19,21 +19,27 @@ class ArgumentEncodingError(Q1AuditError):
     title = "Not UTF-8"
 
 
-def check_arguments(args: list[str]) -> None:
-    """Refuse an argument whose bytes are not UTF-8 unless it names an existing file or folder.
+def checked_arguments(args: list[str]) -> list[str]:
+    """The arguments as text safe to store: an argument whose bytes are not UTF-8 is refused, and
+    control characters and terminal escapes are taken out of every other one, unless it names an
+    existing file or folder.
 
-    Python hands such bytes over as lone surrogates, which cannot be stored or compared as text; a file
-    name from a USB stick can still be given, because the operating system takes the bytes back.
+    Python hands bytes that are not UTF-8 over as lone surrogates, which cannot be stored or compared as
+    text; a file name from a USB stick can still be given, because the operating system takes the bytes
+    back. A typed note holding ESC sequences would otherwise be stored and shown to the next reader.
     """
+    checked = []
     for arg in args:
-        if not any("\ud800" <= ch <= "\udfff" for ch in arg):
-            continue
         if os.path.lexists(arg) or (os.sep in arg and os.path.isdir(os.path.dirname(arg))):
+            checked.append(arg)
             continue
-        shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise ArgumentEncodingError(
-            f"argument '{shown}' is not valid UTF-8 text; set the terminal to UTF-8 (LANG=C.UTF-8) and type it again"
-        )
+        if any("\ud800" <= ch <= "\udfff" for ch in arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise ArgumentEncodingError(
+                f"argument '{shown}' is not valid UTF-8 text; set the terminal to UTF-8 (LANG=C.UTF-8) and type it again"
+            )
+        checked.append(clean_text(arg))
+    return checked
 
 
 def _where(exc: OSError, root: Path | None) -> str:

@@ -28,7 +28,7 @@ def build_with_progress(service, force: bool = False) -> None:
     else:
         click.echo(
             f"Index built: {report.passages} passages, {report.embedded} embedded now "
-            f"(the rest from the cache), {report.seconds:.1f} s."
+            f"(the rest from the cache, embedded with {report.embedded_by}), {report.seconds:.1f} s."
         )
     if report.exported:
         click.echo("Model exported to ONNX: questions now load it in a fraction of a second.")

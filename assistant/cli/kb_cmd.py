@@ -23,10 +23,12 @@ def import_paths(
     A large file, or one that would replace a document imported from another file, is asked about
     first (`yes` answers yes; without a terminal to ask on, the answer is no).
     """
+    from assistant.kb_pack import check_writable
     from index.importer import import_files
     from index.store import KnowledgeStore
     from knowledge.catalogue import load_catalogue
 
+    check_writable(paths)
     store = KnowledgeStore(paths.knowledge_db)
     errors: list[Q1AuditError] = []
     confirm = _confirmer(yes)
@@ -55,17 +57,31 @@ def _confirmer(yes: bool):
                          "it would replace it")
         if question.large:
             cost = duration_words(embed_seconds(question.passages, expected_model_name()))
-            parts.append(f"{question.path.name}: {question.passages:,} passages, {cost} to index")
+            if question.estimated:
+                size = question.path.stat().st_size / 1024 / 1024
+                parts.append(f"{question.path.name} ({size:.1f} MB): about {_rounded(question.passages)} passages "
+                             f"by its size, {cost} to index")
+            else:
+                parts.append(f"{question.path.name}: {question.passages:,} passages, {cost} to index")
         prompt = "; ".join(parts) + ": continue?"
         if yes:
             click.echo(prompt + " yes (--yes)", err=True)
-            return True
-        if not sys.stdin.isatty():
+        elif not sys.stdin.isatty():
             click.echo(prompt + " no (no terminal to ask on; give --yes to accept)", err=True)
             return False
-        return click.confirm(prompt, default=False, err=True)
+        elif not click.confirm(prompt, default=False, err=True):
+            return False
+        if question.estimated:
+            click.echo(f"reading {question.path.name}...", err=True)
+        return True
 
     return confirm
+
+
+def _rounded(count: int) -> str:
+    """A guess said as one: 92,868 -> "93,000"."""
+    digits = len(str(count)) - 2
+    return f"{round(count, -digits) if digits > 0 else count:,}"
 
 
 @click.group()
@@ -133,8 +149,10 @@ def list_(paths: DataPaths, as_json: bool) -> None:
 @click.pass_obj
 def remove(paths: DataPaths, doc: str) -> None:
     """Take document DOC (its number, as `kb list` shows it) out of the knowledge base."""
+    from assistant.kb_pack import check_writable
     from index.store import KnowledgeStore
 
+    check_writable(paths)
     removed = KnowledgeStore(paths.knowledge_db).remove(doc, paths.documents_dir)
     click.echo(f"removed    {removed.doc_id} {removed.title}")
 
@@ -206,3 +224,34 @@ def matrix(paths: DataPaths, edition: str, out: Path, force: bool) -> None:
     click.echo(f"wrote {written}: {len(drafted.rows)} clauses, {len(gaps)} gaps"
                + (f" ({', '.join(row.clause for row in gaps[:12])}{' ...' if len(gaps) > 12 else ''})" if gaps else "")
                + f", {len(drafted.to_check)} to check (a text match, or cited only in a references list)")
+
+
+@kb.command("pack")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--include-licensed", is_flag=True, help="Pack licensed standard text too (if its licence allows).")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.pass_obj
+def pack(paths: DataPaths, file: Path, include_licensed: bool, force: bool) -> None:
+    """Write the documents and the built index into FILE, for colleagues to `kb use` (index once)."""
+    from assistant.kb_pack import pack_kb
+
+    packed = pack_kb(paths, file, include_licensed, force)
+    click.echo(f"wrote {file}: {len(packed.documents)} documents, {packed.passages} passages, index by {packed.model}")
+
+
+@kb.command("use")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace documents of your own.")
+@click.option("--release", "release_", is_flag=True, help="Make the knowledge base from a pack your own again.")
+@click.pass_obj
+def use(paths: DataPaths, file: Path | None, force: bool, release_: bool) -> None:
+    """Search a colleague's pack (from `kb pack`) read-only instead of indexing yourself; sessions stay."""
+    from assistant.kb_pack import release, use_kb
+
+    if release_:
+        click.echo(f"the knowledge base from {release(paths).source} is now your own")
+        return
+    if file is None:
+        raise click.UsageError("give the pack FILE (or --release)")
+    used = use_kb(paths, file, force)
+    click.echo(f"using {file.name}: {len(used.documents)} documents, {used.passages} passages (read-only)")

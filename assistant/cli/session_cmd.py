@@ -20,6 +20,7 @@ from assistant.sessions.models import (
     Criteria,
     Finding,
     FindingStatus,
+    RepeatOf,
     Scope,
     Session,
     SessionHeader,
@@ -93,6 +94,8 @@ class FindingOut(BaseModel):
     answers_now: list[AnswerValue]
     """For a withdrawn (or reinstated) finding: the answers now (`answers` are those it was decided on)."""
     reinstated_at: datetime | None
+    repeat_of: RepeatOf | None
+    """The earlier audit's finding this one repeats (same rule or clause, after its action closed)."""
 
     @classmethod
     def of(cls, finding: Finding) -> FindingOut:
@@ -330,16 +333,6 @@ def session_history(paths: DataPaths, session_id: str, question_id: str) -> None
         click.echo(f"{when}  {change.changed_by or '?'}  {old} -> {_shown(service, change.new)}")
 
 
-@session.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.pass_obj
-def session_import(paths: DataPaths, file: str) -> None:
-    """Restore a session from `q1audit export ID --format json`: header, answers with history, decisions, actions."""
-    from assistant.exports.json_export import import_session
-
-    click.echo(import_session(_service(paths), file).id)
-
-
 @session.command("edit")
 @click.argument("session_id")
 @click.option("--title")
@@ -400,6 +393,8 @@ def session_close(paths: DataPaths, session_id: str) -> None:
 def _finding_text(service: SessionService, session_id: str, f: Finding) -> None:
     grade = f"{f.grade.value} (proposed {f.proposed_grade.value})" if f.regraded else f.grade.value
     click.echo(f"{f.id}  {grade}  {f.status.value}  {f.title}")
+    if f.repeat_of is not None:
+        click.echo(f"    {f.repeat_of.warning()}")
     click.echo(f"    Clauses: {'; '.join(str(c) for c in f.clauses)}")
     click.echo(f"    Requirement: {f.statement.requirement}")
     if f.statement.evidence:
@@ -423,9 +418,11 @@ def _finding_text(service: SessionService, session_id: str, f: Finding) -> None:
 @click.pass_obj
 def findings(paths: DataPaths, session_id: str, as_json: bool) -> None:
     """Findings of a session: proposed by the rules from its answers, with decisions, and manual ones."""
+    from assistant.programme import RepeatFinder
+
     service = _service(paths)
     state = service.derived(session_id)
-    found = state.findings + state.withdrawn
+    found = RepeatFinder(service, session_id).flag(state.findings + state.withdrawn)
     if as_json:
         _echo_json([FindingOut.of(f).model_dump(mode="json") for f in found])
         return

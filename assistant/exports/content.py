@@ -198,6 +198,8 @@ class FindingRow(BaseModel):
             regrade = f" (proposed {GRADE_LABELS[f.proposed_grade].lower()})" if f.regraded else ""
             parts[0] += regrade
             parts += [self.status_label.lower(), f"rule {self.rule}" if f.rule_id else f"manual finding {f.id}"]
+        if f.repeat_of is not None:  # Q1 and ISO both ask whether the earlier corrective action worked
+            parts.append(f.repeat_of.describe())
         return ", ".join(parts)
 
     def action_fields(self) -> dict[str, str]:
@@ -471,7 +473,7 @@ class ReportContent(BaseModel):
         """The finding-list columns of CSV, XLSX and Markdown for this audience, in order."""
         columns = [
             "Audit", "Audit title", "Organisation", "Audit date", "Report", "Finding", "Title", "Grade", "Proposed grade",
-            "Status", "Dismissed because", "Process", *(f"{label} clauses" for label in EDITION_LABELS.values()),
+            "Status", "Dismissed because", "Repeat of", "Process", *(f"{label} clauses" for label in EDITION_LABELS.values()),
             "Related clauses (crosswalk)", "Requirement", "Evidence", "Nonconformity", "Records sampled", "Rule",
             "Finding id", "Decided by", "Decided at", "Correction", "Root cause", "Corrective action",
             "Evidence of completion", "Action owner", "Due date",
@@ -497,6 +499,7 @@ class ReportContent(BaseModel):
                 "Proposed grade": GRADE_LABELS[f.proposed_grade],
                 "Status": row.status_label,
                 "Dismissed because": f.dismiss_reason or "",
+                "Repeat of": f.repeat_of.describe().removeprefix("repeat of ") if f.repeat_of else "",
                 "Process": row.process_title,
                 **{f"{label} clauses": row.clause_ids(label) for label in EDITION_LABELS.values()},
                 "Related clauses (crosswalk)": "; ".join(c.label for c in row.related),

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import ValidationError
 
 from assistant.exports.errors import ImportFileError
-from assistant.sessions.archive import SessionArchive, read_archive, restore_archive
-from assistant.sessions.models import EscalationHint, Finding, Session
+from assistant.sessions.archive import SessionArchive, read_archive
+from assistant.sessions.models import EscalationHint, Finding
 from assistant.sessions.service import SessionService
+from assistant.sessions.transfer import ImportOutcome, import_archive
 from knowledge.input_limits import SESSION_EXPORT, load_json, read_limited_text
 
 if TYPE_CHECKING:
@@ -28,15 +29,19 @@ class SessionExport(SessionArchive):
     format: Literal["q1audit-session"] = FORMAT_NAME
     schema_version: int = SCHEMA_VERSION
     findings: list[Finding]
-    """Current findings with decisions and corrective actions; derived, so an import recomputes them."""
+    """Current findings with decisions and corrective actions; derived, so an import recomputes them.
+    `repeat_of` names an earlier audit's finding in the exporting data directory."""
     escalation_hints: list[EscalationHint]
 
 
 def build_export(service: SessionService, session_id: str) -> SessionExport:
+    """The session's rows and findings; a finding that repeats one of an earlier audit here says so."""
+    from assistant.programme import RepeatFinder
+
     archive = read_archive(service, session_id)
     return SessionExport(
         **dict(archive),
-        findings=service.findings(archive.session.id),
+        findings=RepeatFinder(service, archive.session.id).flag(service.findings(archive.session.id)),
         escalation_hints=service.escalation_hints(archive.session.id),
     )
 
@@ -78,8 +83,10 @@ def read_export(file: str | Path) -> SessionExport:
         raise ImportFileError(f"{path}: {field}: {err['msg']}") from None
 
 
-def import_session(service: SessionService, file: str | Path) -> Session:
+def import_session(service: SessionService, file: str | Path, as_new: bool = False) -> ImportOutcome:
     """Restore the session of a JSON export exactly: header, answers with history, decisions, manual
-    findings and corrective actions (the findings themselves are recomputed from the answers)."""
-    export = read_export(file)
-    return restore_archive(service, export)
+    findings and corrective actions (the findings themselves are recomputed from the answers).
+
+    A session already here (same uid) is left alone when equal and refused when not; see `import_archive`.
+    """
+    return import_archive(service, read_export(file), as_new=as_new)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from assistant.sessions.errors import AnswerFileError, AttachmentError
 from knowledge.input_limits import ANSWERS_FILE, check_yaml, load_json, read_limited_text
 from knowledge.text_safety import clean_strings
+from knowledge.yaml_files import duplicate_key
 
 RecordIds = list[Annotated[str, BeforeValidator(str)]]
 """Record ids as text even where YAML reads them as numbers (a PO number like 4711)."""
@@ -66,6 +67,12 @@ def _yaml_mapping(path: Path, text: str) -> tuple[object, dict[str, int]]:
         raise AnswerFileError([f"{path}: YAML error: {exc}"]) from None
     except (ValueError, OverflowError) as exc:
         raise AnswerFileError([f"{path}: a value cannot be read ({exc}); quote it if it is meant as text"]) from None
+    duplicate = duplicate_key(node)
+    if duplicate is not None:
+        raise AnswerFileError([
+            f"{path}:{duplicate.start_mark.line + 1}: {duplicate.value!r} is given twice (only the last would count): "
+            "keep one"
+        ])
     lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
     return data, lines
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from pydantic import BaseModel, field_validator
+from sqlite_utils import Database
 
 from assistant.sessions.db import write_transaction
 from assistant.sessions.errors import SessionError
+from assistant.sessions.identity import NUMBER
 from assistant.sessions.models import (
     AnswerChange,
     AnswerRecord,
@@ -92,7 +93,7 @@ def read_archive(service: SessionService, session_id: str) -> SessionArchive:
 
 def _sequence(session_id: str) -> int:
     # The id names the session's attachment folder: nothing but `year-number` may come in from a file.
-    if not re.fullmatch(r"\d{4}-\d{3,6}", session_id):
+    if not NUMBER.fullmatch(session_id):
         raise SessionError(f"session id {session_id!r} is not like 2025-003")
     return int(session_id.rsplit("-", 1)[1])
 
@@ -111,6 +112,7 @@ def restore_archive(service: SessionService, archive: SessionArchive) -> Session
         db["sessions"].insert(
             {
                 "id": sid,
+                "uid": session.uid,
                 "seq": _sequence(sid),
                 "title": session.header.title,
                 "audit_type": session.header.audit_type,
@@ -120,36 +122,43 @@ def restore_archive(service: SessionService, archive: SessionArchive) -> Session
                 "updated_at": session.updated_at.isoformat(),
             }
         )
-        db["session_sources"].insert_all(
-            {"session_id": sid, **source.model_dump()} for source in session.sources
-        )
-        db["answers"].insert_all(
-            {"session_id": sid, "question_id": a.question_id, "record": a.model_dump_json(),
-             "answered_at": a.answered_at.isoformat()}
-            for a in archive.answers
-        )
-        db["answer_history"].insert_all(
-            {"session_id": sid, "question_id": c.question_id, "changed_at": c.changed_at.isoformat(),
-             "changed_by": c.changed_by, "old": c.old.model_dump_json() if c.old else None,
-             "new": c.new.model_dump_json()}
-            for c in archive.history
-        )
-        db["decisions"].insert_all(
-            {"session_id": sid, "finding_id": d.finding_id, "status": d.status.value, "reason": d.reason,
-             "regraded": d.regraded.value if d.regraded else None, "decided_by": d.decided_by,
-             "decided_at": d.decided_at.isoformat(),
-             "finding": d.finding.model_dump_json() if d.finding else None,
-             "reinstated_at": d.reinstated_at.isoformat() if d.reinstated_at else None}
-            for d in archive.decisions
-        )
-        db["manual_findings"].insert_all(
-            {"session_id": sid, "id": m.finding.id, "seq": m.seq, "finding": m.finding.model_dump_json(),
-             "created_at": m.created_at.isoformat()}
-            for m in archive.manual_findings
-        )
-        db["corrective_actions"].insert_all(
-            {"session_id": sid, "finding_id": r.finding_id, "action": r.action.model_dump_json(),
-             "updated_at": r.action.updated_at.isoformat() if r.action.updated_at else None}
-            for r in archive.corrective_actions
-        )
+        write_session_rows(db, archive)
     return service.get(sid)
+
+
+def write_session_rows(db: Database, archive: SessionArchive) -> None:
+    """Everything of the archive but the `sessions` row itself, inside the caller's transaction."""
+    session = archive.session
+    sid = session.id
+    db["session_sources"].insert_all(
+        {"session_id": sid, **source.model_dump()} for source in session.sources
+    )
+    db["answers"].insert_all(
+        {"session_id": sid, "question_id": a.question_id, "record": a.model_dump_json(),
+         "answered_at": a.answered_at.isoformat()}
+        for a in archive.answers
+    )
+    db["answer_history"].insert_all(
+        {"session_id": sid, "question_id": c.question_id, "changed_at": c.changed_at.isoformat(),
+         "changed_by": c.changed_by, "old": c.old.model_dump_json() if c.old else None,
+         "new": c.new.model_dump_json()}
+        for c in archive.history
+    )
+    db["decisions"].insert_all(
+        {"session_id": sid, "finding_id": d.finding_id, "status": d.status.value, "reason": d.reason,
+         "regraded": d.regraded.value if d.regraded else None, "decided_by": d.decided_by,
+         "decided_at": d.decided_at.isoformat(),
+         "finding": d.finding.model_dump_json() if d.finding else None,
+         "reinstated_at": d.reinstated_at.isoformat() if d.reinstated_at else None}
+        for d in archive.decisions
+    )
+    db["manual_findings"].insert_all(
+        {"session_id": sid, "id": m.finding.id, "seq": m.seq, "finding": m.finding.model_dump_json(),
+         "created_at": m.created_at.isoformat()}
+        for m in archive.manual_findings
+    )
+    db["corrective_actions"].insert_all(
+        {"session_id": sid, "finding_id": r.finding_id, "action": r.action.model_dump_json(),
+         "updated_at": r.action.updated_at.isoformat() if r.action.updated_at else None}
+        for r in archive.corrective_actions
+    )

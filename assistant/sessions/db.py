@@ -96,6 +96,51 @@ def m002_decision_snapshots(db: Database) -> None:
     db["decisions"].add_column("reinstated_at", str)
 
 
+@migrations()
+def m003_team_work(db: Database) -> None:
+    """Session uids (existing sessions get one), and the record of merges and the conflicts they left."""
+    from datetime import datetime
+
+    from assistant.sessions.identity import uid_before_uids
+
+    db["sessions"].add_column("uid", str)
+    for session_id, created_at in db.execute("select id, created_at from sessions").fetchall():
+        uid = uid_before_uids(session_id, datetime.fromisoformat(created_at))
+        db.execute("update sessions set uid = ? where id = ?", (uid, session_id))
+    db["sessions"].create_index(["uid"], unique=True)
+    db["merges"].create(
+        {
+            "id": int,
+            "session_id": str,
+            "merged_at": str,
+            "merged_by": str,
+            "source_uid": str,
+            "source_number": str,
+            "source_file": str,
+            "before": str,
+            "incoming": str,
+            "undone_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+    )
+    db["merge_conflicts"].create(
+        {
+            "id": int,
+            "merge_id": int,
+            "session_id": str,
+            "kind": str,
+            "item": str,
+            "kept": str,
+            "other": str,
+            "settled_by": str,
+            "settled_at": str,
+        },
+        pk="id",
+        foreign_keys=[("merge_id", "merges", "id"), ("session_id", "sessions", "id")],
+    )
+
+
 def open_db(path: Path) -> Database:
     """A connection to the audits database, migrated to the current schema. Use it from one thread only."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.sessions.identity import new_uid, uid_before_uids
 from rules.models import AnswerType, AnswerValue, AuditType, ClauseCitation, EscalationHint, Grade, Statement
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "EscalationHint",
     "Finding",
     "FindingStatus",
+    "RepeatOf",
     "ReportApproval",
     "Scope",
     "Session",
@@ -144,13 +146,28 @@ class SourceChange(BaseModel):
 
 class Session(BaseModel):
     id: str
-    """Like `2025-003`: the year it was created and a running number."""
+    """Like `2025-003`: the number people say aloud; unique in one data directory, renumbered on import."""
+    uid: str = Field(default_factory=new_uid)
+    """Unique across every laptop and data directory (a UUID4; a UUID5 for sessions made before uids)."""
     header: SessionHeader
     status: SessionStatus = SessionStatus.planned
     created_at: datetime
     updated_at: datetime
     sources: list[SourceFingerprint] = Field(default_factory=list)
     """What the session was audited against: catalogue, checklists, rule packs and company procedures."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _uid_of_an_old_export(cls, data: object) -> object:
+        # An export made before uids: the uid its data directory's migration gives it, not a random one.
+        if isinstance(data, dict) and not data.get("uid") and isinstance(data.get("id"), str) and data.get("created_at"):
+            created = data["created_at"]
+            try:
+                when = created if isinstance(created, datetime) else datetime.fromisoformat(str(created))
+            except ValueError:
+                return data  # the field's own validation says what is wrong
+            return {**data, "uid": uid_before_uids(data["id"], when)}
+        return data
 
     @property
     def closed(self) -> bool:
@@ -246,6 +263,26 @@ class CorrectiveAction(BaseModel):
         )
 
 
+class RepeatOf(BaseModel):
+    """An earlier audit's finding on the same rule or clause, found again after its corrective action closed."""
+
+    finding: str
+    """Its id in that audit (`PUR-004`, `M-001`)."""
+    number: str | None = None
+    """Its number in that audit's report to the auditee (`F-03`); None if it was never reported."""
+    audit: str
+    audit_uid: str
+    action_closed: date
+
+    def describe(self) -> str:
+        shown = f"{self.number} ({self.finding})" if self.number else self.finding
+        return f"repeat of {shown} in audit {self.audit}"
+
+    def warning(self) -> str:
+        """The line shown with the new finding: the question Q1 and ISO ask about the earlier action."""
+        return f"R{self.describe()[1:]}, whose corrective action was closed {self.action_closed}: was it effective?"
+
+
 class Finding(BaseModel):
     """A proposed or manual finding merged with the auditor's decision and the corrective action."""
 
@@ -278,6 +315,9 @@ class Finding(BaseModel):
     (`answers` keeps those it was decided on)."""
     reinstated_at: datetime | None = None
     """Set when the auditor kept a withdrawn finding although its rule no longer fires."""
+    repeat_of: RepeatOf | None = None
+    """Set where findings are shown or exported (`assistant.programme.RepeatFinder`): it depends on the
+    other audits in the data directory, so the session itself never stores it."""
 
     @property
     def manual(self) -> bool:

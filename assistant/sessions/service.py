@@ -25,6 +25,7 @@ from assistant.sessions.errors import (
     SessionNotFoundError,
 )
 from assistant.sessions.filing import process_for_clauses
+from assistant.sessions.identity import new_uid, next_number
 from assistant.sessions.models import (
     AnswerChange,
     AnswerRecord,
@@ -52,12 +53,6 @@ if TYPE_CHECKING:
 MANUAL_PREFIX = "M-"
 
 
-MAX_SEQUENCE = 999_999
-"""Session ids are `year-NNN` to `year-NNNNNN` (what `session import` accepts)."""
-FIRST_FREE_SEQUENCE = """
-    select min(c) from (select 1 as c union all select seq + 1 from sessions where id like ?1)
-    where c <= 999999 and not exists (select 1 from sessions t where t.id like ?1 and t.seq = c)
-"""
 
 
 def _now() -> datetime:
@@ -158,18 +153,11 @@ class SessionService:
         now = _now()
         current = self._current_sources()
         with write_transaction(self.db) as db:
-            prefix = f"{now.year}-"
-            seq = db.execute(
-                "select coalesce(max(seq), 0) + 1 from sessions where id like ?", (prefix + "%",)
-            ).fetchone()[0]
-            if seq > MAX_SEQUENCE:  # an imported 2026-999999 must not push ids past what import accepts
-                seq = db.execute(FIRST_FREE_SEQUENCE, (prefix + "%",)).fetchone()[0]
-                if seq is None:
-                    raise SessionError(f"every session number of {now.year} is taken; archive and remove some")
-            session_id = f"{prefix}{seq:03d}"
+            session_id, seq = next_number(db, now.year)
             db["sessions"].insert(
                 {
                     "id": session_id,
+                    "uid": new_uid(),
                     "seq": seq,
                     "title": header.title,
                     "audit_type": header.audit_type,
@@ -194,6 +182,7 @@ class SessionService:
         ]
         return Session(
             id=row["id"],
+            uid=row["uid"],
             header=SessionHeader.model_validate_json(row["header"]),
             status=row["status"],
             created_at=row["created_at"],
@@ -266,6 +255,19 @@ class SessionService:
             raise SessionError(f"session {session_id}: confirm or dismiss {', '.join(undecided)} before closing it "
                                "(q1audit finding decide)")
         return self.set_status(session_id, SessionStatus.closed)
+
+    def delete(self, session_id: str) -> None:
+        """Remove a session that is not closed (a test or a mistake) with its answers, findings and files."""
+        import shutil
+
+        session = self._writable(session_id)
+        with write_transaction(self.db) as db:
+            self._still_open(db, session.id)
+            for table in db.table_names():
+                if table != "sessions" and "session_id" in db[table].columns_dict:
+                    db.execute(f"delete from [{table}] where session_id = ?", (session.id,))
+            db.execute("delete from sessions where id = ?", (session.id,))
+        shutil.rmtree(self.paths.attachments_dir / session.id, ignore_errors=True)
 
     # --- answers -----------------------------------------------------------------------------------
 

@@ -15,30 +15,40 @@ from textual.worker import Worker, WorkerState
 from assistant.locations import DataPaths
 from assistant.tui.backend import Backend, IndexState
 from assistant.tui.commands import AuditCommands, ClauseCommands
-from assistant.tui.errors import show_error
+from assistant.tui.errors import SurvivesBugs, show_error
 from assistant.tui.messages import IndexStateChanged, KnowledgeLoaded, SessionsLoaded
-from assistant.tui.screens.browser import ClauseBrowserScreen
 from assistant.tui.screens.chat import ChatScreen
-from assistant.tui.screens.export_dialog import ExportDialog
-from assistant.tui.screens.findings import FindingsScreen
-from assistant.tui.screens.help import HelpScreen
-from assistant.tui.screens.sessions import SessionsScreen
 from assistant.tui.widgets.clause_card import ClauseCard
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from index.embedder import Embedder
     from knowledge.catalogue import ClauseKey
     from knowledge.differences import DifferencesView, TransitionView
 
 
-class Q1AuditApp(App[None]):
+def _browser() -> Screen:
+    # Screens other than the chat are imported when first shown: the first paint waits only for the chat.
+    from assistant.tui.screens.browser import ClauseBrowserScreen
+
+    return ClauseBrowserScreen()
+
+
+def _sessions() -> Screen:
+    from assistant.tui.screens.sessions import SessionsScreen
+
+    return SessionsScreen()
+
+
+class Q1AuditApp(SurvivesBugs, App[None]):
     """The auditor's workbench: ask (F2), browse clauses (F3), audit (F4), findings (F5)."""
 
     TITLE = "q1audit"
     SUB_TITLE = "API Spec Q1 · ISO 9001"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ClauseCommands, AuditCommands}
-    MODES = {"chat": ChatScreen, "browse": ClauseBrowserScreen, "audit": SessionsScreen}
+    MODES = {"chat": ChatScreen, "browse": _browser, "audit": _sessions}
     DEFAULT_MODE = "chat"
     # Below 110 columns the interview's progress panel folds away and panes share the width.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -48,9 +58,11 @@ class Q1AuditApp(App[None]):
         Binding("f3", "switch_mode('browse')", "Clauses"),
         Binding("f4", "switch_mode('audit')", "Audit"),
         Binding("f5", "findings", "Findings"),
+        Binding("f6", "answers", "Answers"),
+        # priority: the answer and chat lines would take ctrl+e ("end of line") and never let it through.
+        Binding("ctrl+e", "export", "Export", priority=True),
         Binding("ctrl+t", "toggle_dark", "Theme"),
-        Binding("ctrl+r", "rebuild_index", "Rebuild index", show=False),
-        Binding("ctrl+e", "export", "Export", show=False),
+        Binding("ctrl+r", "rebuild_index", "Rebuild index", show=False, priority=True),
     ]
 
     index_state: reactive[IndexState] = reactive(IndexState())
@@ -63,6 +75,17 @@ class Q1AuditApp(App[None]):
         super().__init__()
         self.backend = backend
         self._return_mode = "chat"
+        self.unexpected_errors: list[BaseException] = []
+        """Bugs the app survived this run (each was notified and logged); tests check it stays empty."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual ends the app on any exception a handler lets through (here: one of Textual's own widgets;
+        # ours survive through SurvivesBugs). An auditor mid-interview must not land at a shell prompt:
+        # a bug is notified and logged in the data dir, and the app carries on.
+        try:
+            show_error(self, error)
+        except Exception:  # the app cannot even show it: fall back to Textual's exit with the traceback
+            super()._handle_exception(error)
 
     def on_mount(self) -> None:
         self.load_knowledge()
@@ -117,6 +140,8 @@ class Q1AuditApp(App[None]):
 
     def open_clause(self, key: ClauseKey) -> None:
         """Show a clause in the browser; escape there comes back here."""
+        from assistant.tui.screens.browser import ClauseBrowserScreen
+
         if self.current_mode != "browse":
             self._return_mode = self.current_mode
         self.switch_mode("browse")
@@ -132,18 +157,40 @@ class Q1AuditApp(App[None]):
         self.push_screen(DifferencesScreen(view))
 
     def action_help(self) -> None:
+        from assistant.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_findings(self) -> None:
+        from assistant.tui.screens.findings import FindingsScreen
+
+        self._show_on_session(FindingsScreen)
+
+    def action_answers(self) -> None:
+        from assistant.tui.screens.answers import AnswersScreen
+
+        self._show_on_session(AnswersScreen)
+
+    def _show_on_session(self, screen_type: type[Screen]) -> None:
+        """The open session's findings or answers, on top of its interview (one of them at a time)."""
+        from assistant.tui.screens.answers import AnswersScreen
+        from assistant.tui.screens.findings import FindingsScreen
+
         if self.current_session is None:
             self.notify("Start or resume an audit session first (F4).", title="No session open")
             return
         self.switch_mode("audit")
-        if not isinstance(self.screen, FindingsScreen):
-            self.push_screen(FindingsScreen(self.current_session))
+        while isinstance(self.screen, FindingsScreen | AnswersScreen) and not isinstance(self.screen, screen_type):
+            self.pop_screen()
+        if not isinstance(self.screen, screen_type):
+            self.push_screen(screen_type(self.current_session))
 
     def action_export(self) -> None:
+        from assistant.tui.screens.export_dialog import ExportDialog
+
+        if isinstance(self.screen, ExportDialog):
+            return
         if self.current_session is None:
             self.notify("Start or resume an audit session first (F4).", title="No session open")
             return
@@ -161,14 +208,18 @@ class Q1AuditApp(App[None]):
             self.rebuild_index()
 
 
-def create_app(paths: DataPaths, embedder_factory: Callable[[], Embedder] | None = None) -> Q1AuditApp:
-    """The app on a data directory; tests pass a fake embedder factory (the real model loads by default)."""
-    return Q1AuditApp(Backend(paths, embedder_factory))
+def create_app(paths: DataPaths, embedder_factory: Callable[[], Embedder] | None = None,
+               by: str | None = None) -> Q1AuditApp:
+    """The app on a data directory; tests pass a fake embedder factory (the real model loads by default).
+
+    `by` names who answers and decides; without it, each session's lead auditor, else the login name.
+    """
+    return Q1AuditApp(Backend(paths, embedder_factory, acting_as=(by or "").strip() or None))
 
 
-def run_app(paths: DataPaths) -> None:
-    """What `q1audit` with no subcommand runs."""
+def run_app(paths: DataPaths, by: str | None = None) -> None:
+    """What `q1audit` (or `q1audit tui --by NAME`) runs."""
     # The TUI draws on the terminal: a progress bar or a fork warning from the model stack would wreck it.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    create_app(paths).run()
+    create_app(paths, by=by).run()

@@ -13,12 +13,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from assistant.locations import DataPaths
 
 if TYPE_CHECKING:
     from assistant.sessions.service import SessionService
+    from assistant.sessions.turn import AuditSession
     from index.coverage import CoveringProcedure
     from index.embedder import Embedder
     from index.search import AskResponse, SearchService
@@ -28,14 +27,16 @@ if TYPE_CHECKING:
     from rules.checklist import Question
 
 Phase = Literal["loading", "semantic", "lexical", "stale", "building"]
+Q1Edition = Literal["10th", "9th", "both"]
+"""Which API Q1 edition the chat answers from (many sites are still moving from the 9th)."""
 LOAD_TIMEOUT = 120.0
 """Seconds a getter waits for the services to load before giving up with an error."""
 
 
-class IndexState(BaseModel):
-    """What search can do right now, as the status bar shows it."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class IndexState:
+    """What search can do right now, as the status bar shows it (a dataclass: the first paint does not wait
+    for pydantic to import)."""
 
     phase: Phase = "loading"
     detail: str = "loading the clause catalogue"
@@ -72,8 +73,12 @@ class ServiceUnavailable(Exception):
 class Backend:
     """Search, catalogue, sessions and rules for the UI, loaded lazily and safe to call from worker threads."""
 
-    def __init__(self, paths: DataPaths, embedder_factory: Callable[[], Embedder] | None = None):
+    def __init__(self, paths: DataPaths, embedder_factory: Callable[[], Embedder] | None = None,
+                 acting_as: str | None = None):
         self.paths = paths
+        self.acting_as = acting_as
+        """Who answers and decides (`q1audit tui --by`, or chosen in the app); None: each session's lead
+        auditor, else the login name, as the CLI does."""
         self._embedder_factory = embedder_factory
         self._knowledge_loaded = threading.Event()
         self._sessions_loaded = threading.Event()
@@ -90,10 +95,14 @@ class Backend:
 
         The model starts loading alongside: onnxruntime builds its session outside the GIL.
         """
+        from assistant.recovery import recover
         from index.search import SearchService
         from knowledge.catalogue import load_catalogue
         from rules.checklist import CHECKLIST_DIR
 
+        # After a kill: finish a restore, drop stale copies and orphan files, before any database is opened
+        # (the CLI does it before every command; here it waits until the window is up).
+        recover(self.paths)
         self._embedder_loading = self._embedder_loading or self._start_embedder()
 
         self._search = SearchService(
@@ -184,9 +193,18 @@ class Backend:
             raise ServiceUnavailable("the audit checklist did not load")
         return self._sessions
 
+    def audit(self, session_id: str) -> AuditSession:
+        """The session's audit turn, acting as the person chosen now (asked each time: the choice or the
+        session's lead auditor may change while the app runs)."""
+        from assistant.sessions.turn import who_acts
+
+        turn = self.sessions.audit(session_id)
+        turn.by = who_acts(turn.session, self.acting_as)
+        return turn
+
     # --- chat -------------------------------------------------------------------------------------
 
-    def reply(self, text: str, top: int = 3) -> Reply:
+    def reply(self, text: str, top: int = 3, edition: Q1Edition = "10th") -> Reply:
         """Route one chat input: a clause reference opens the clause, a comparison question ("how does Q1
         differ from ISO on purchasing?") opens the differences view, anything else is searched."""
         from knowledge.clause_refs import find_clauses, looks_like_clause_ref, resolve_clause_ref
@@ -203,16 +221,28 @@ class Backend:
             except ClauseNotFoundError as exc:
                 return Reply(kind="message", query=text, message=str(exc))
         try:
-            view = comparison_view(text, self.catalogue)
+            view = comparison_view(text, self.catalogue, "10th" if edition == "both" else edition)
         except DifferencesError as exc:
             return Reply(kind="message", query=text, message=str(exc))
         if view is not None:
             return Reply(kind="differences", query=text, view=view)
-        return self.reply_search(text, top)
+        return self.reply_search(text, top, edition)
 
-    def reply_search(self, text: str, top: int = 3) -> Reply:
-        """Search only (the interview's `/ask`): clause numbers in the text rank that clause first."""
-        return Reply(kind="search", query=text, response=self.search.ask(text, top=top))
+    def reply_search(self, text: str, top: int = 3, edition: Q1Edition = "10th") -> Reply:
+        """Search only (the interview's `/ask`): clause numbers in the text rank that clause first.
+
+        The 10th edition is searched with ISO 9001; the 9th alone (its ISO partners come from the
+        crosswalk); both merges the two by score.
+        """
+        if edition == "10th":
+            return Reply(kind="search", query=text, response=self.search.ask(text, top=top))
+        ninth = self.search.ask(text, top=top, edition="9th")
+        if edition == "9th":
+            return Reply(kind="search", query=text, response=ninth)
+        tenth = self.search.ask(text, top=top)
+        extra = [r for r in ninth.results if r.kind == "clause"]
+        results = sorted(tenth.results + extra, key=lambda r: -r.score)
+        return Reply(kind="search", query=text, response=tenth.model_copy(update={"results": results}))
 
     # --- clause detail ----------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from assistant.tui.labels import session_status
+
 if TYPE_CHECKING:
     from assistant.tui.app import Q1AuditApp
 
@@ -69,13 +71,16 @@ class AuditCommands(Provider):
             ("Audit: new session", new_session, "Fill in the audit header and start the interview"),
             ("Audit: findings of the open session", app.action_findings, "Confirm, dismiss or regrade findings"),
             ("Audit: export the open session", app.action_export, "CSV, Excel, Markdown, JSON, reports"),
+            ("Audit: programme", self._programme, "Every audit, findings over time, repeat findings, processes due"),
+            ("Audit: merge conflicts of the open session", self._conflicts, "Settle answers two people gave differently"),
+            ("Audit: answers of the open session", app.action_answers, "Every answer, filter, answer again"),
             ("Index: rebuild the search index", app.action_rebuild_index, "Embed new or changed passages"),
             ("Help: keys and chat commands", app.action_help, "Everything the app understands"),
         ]
         if app.sessions_ready:
             for session in app.backend.sessions.list():
                 label = f"Audit: resume {session.id} {session.header.title}"
-                commands.append((label, partial(self._resume, session.id), f"{session.status.value}"))
+                commands.append((label, partial(self._resume, session.id), session_status(session.status.value)))
         return commands
 
     def _resume(self, session_id: str) -> None:
@@ -85,6 +90,20 @@ class AuditCommands(Provider):
         app.switch_mode("audit")
         screen = next(s for s in app.screen_stack if isinstance(s, SessionsScreen))
         screen.open_session(session_id)
+
+    def _programme(self) -> None:
+        from assistant.tui.screens.team import ProgrammeScreen
+
+        self.q1app.push_screen(ProgrammeScreen())
+
+    def _conflicts(self) -> None:
+        from assistant.tui.screens.team import ConflictsScreen
+
+        app = self.q1app
+        if app.current_session is None:
+            app.notify("Start or resume an audit session first (F4).", title="No session open")
+            return
+        app.push_screen(ConflictsScreen(app.current_session))
 
     async def discover(self) -> Hits:
         for text, command, help_text in self._commands():

@@ -25,7 +25,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def read_docx(data: bytes, name: str) -> Parsed:
     """Sections of a Word document, its header fields from the page header and the top of the body."""
-    _check_zip(data, name)
+    check_zip(data, name)
     try:
         import docx
 
@@ -39,7 +39,7 @@ def read_docx(data: bytes, name: str) -> Parsed:
         ) from None
 
 
-def _check_zip(data: bytes, name: str) -> None:
+def check_zip(data: bytes, name: str) -> None:
     """Refuse a damaged ZIP, a ZIP that is not Word, or a zip bomb, before python-docx inflates anything."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

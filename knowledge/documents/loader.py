@@ -32,7 +32,7 @@ _OLD_FORMATS = {".doc": ".docx", ".rtf": ".docx", ".odt": ".docx", ".xps": ".pdf
 
 def load_document(path: Path, catalogue: Catalogue) -> LoadedDocument:
     """A company document (procedure, manual, form) with its header fields and passages."""
-    format_, data = _read_checked(path)
+    format_, data = read_checked(path)
     parsed = _parse(format_, data, path.name)
     title = parsed.header.title or _first_heading(parsed) or path.stem
     chunks = split_sections(parsed.sections, title)
@@ -67,7 +67,7 @@ def load_standard_document(path: Path, standard: str, edition: str, catalogue: C
     if edition_file is None:
         known = ", ".join(f"{s} {e}" for s, e in catalogue.editions())
         raise DocumentError(f"{path.name}: there is no catalogue edition {standard} {edition}; choose one of {known}")
-    format_, data = _read_checked(path)
+    format_, data = read_checked(path)
     parsed = _parse(format_, data, path.name)
     # Every clause keeps its own passage, however short: no folding into the clause below.
     chunks = split_sections(parsed.sections, edition_file.full_title, min_words=0)
@@ -136,7 +136,7 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(files)
 
 
-def _read_checked(path: Path) -> tuple[DocumentFormat, bytes]:
+def read_checked(path: Path) -> tuple[DocumentFormat, bytes]:
     """The file's format and bytes, after checking extension, size and that the content matches the extension."""
     name = path.name
     suffix = path.suffix.lower()

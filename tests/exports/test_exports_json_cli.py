@@ -53,11 +53,12 @@ def test_import_restores_the_session_exactly(service, hostile_session, tmp_path)
     assert result.exit_code == 0, result.output
 
 
-def test_import_refuses_an_existing_session_and_bad_files(service, hostile_session, tmp_path):
+def test_import_of_an_existing_session_does_nothing_and_bad_files_are_refused(service, hostile_session, tmp_path):
     out = export_session(service, hostile_session, "json", tmp_path / "s.json")
     result = _cli("session", "import", str(out))
-    assert result.exit_code == 1
-    assert result.output.strip() == f"q1audit: session {hostile_session} already exists in this data directory; nothing was imported"
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [f"{hostile_session}: already here with the same content; nothing to do",
+                                          hostile_session]
 
     data = json.loads(out.read_text(encoding="utf-8"))
     for name, change, message in [

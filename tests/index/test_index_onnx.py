@@ -5,10 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from index.builder import IndexBuilder
 from index.embedder import MiniLMEmbedder, load_default_embedder
 from index.evaluation import load_questions
+from index.importer import import_files
 from index.onnx_model import MANIFEST_FILE, OnnxMiniLMEmbedder, export_dir, export_onnx, export_state
 from index.search import catalogue_passages
+from index.store import KnowledgeStore
+from index.vectors import VectorIndex
 from knowledge import SAMPLE_QMS_DIR
 from knowledge.catalogue import load_catalogue
 from knowledge.documents.loader import load_document
@@ -68,3 +72,20 @@ def test_default_embedder_is_onnx_when_current_else_reference_with_a_note(index_
         assert isinstance(stale, MiniLMEmbedder) and "export made from" in stale.note
     finally:
         manifest.write_text(text)
+
+
+def test_a_first_build_exports_then_embeds_through_onnx_with_the_reference_vectors(reference, tmp_path):
+    catalogue = load_catalogue()
+    store = KnowledgeStore(tmp_path / "knowledge.db")
+    procedure = sorted(SAMPLE_QMS_DIR.glob("QP-12*.md"))
+    assert all(o.error is None for o in import_files(store, procedure, catalogue))
+    builder = IndexBuilder(store, tmp_path / "index", catalogue)
+    report, vectors = builder.build(reference)
+    assert report.exported and report.rebuilt and report.embedded_by == "onnxruntime"
+    passages = store.passages()
+    expected = reference.encode([p.search_text for p in passages])
+    got = VectorIndex.load(tmp_path / "index")
+    for passage, vector in zip(passages, expected, strict=True):
+        ids, scores = got.search_arrays(vector, 1)
+        assert ids[0] == passage.id and scores[0] >= 0.9999
+    store.close()

@@ -139,3 +139,13 @@ def test_impossible_date_is_one_line_not_a_traceback(data_copy):
     path.write_text(text, encoding="utf-8")
     message = _load_error(data_copy)
     assert "api_q1_10th.yaml" in message and "cannot be read" in message
+
+
+def test_a_key_written_twice_names_its_line_instead_of_losing_the_first(data_copy):
+    path = data_copy / Q1_10TH
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("title:"))
+    lines.insert(at + 1, lines[at])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = _load_error(data_copy)
+    assert f"api_q1_10th.yaml:{at + 2}: 'title' is given twice" in message

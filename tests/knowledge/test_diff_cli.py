@@ -70,7 +70,7 @@ def test_diff_transition_json():
     result = run("--from", "API Q1:9th", "--to", "API Q1:10th", "--json")
     data = json.loads(result.output)
     assert data["source"] == "API Q1:9th" and data["target"] == "API Q1:10th"
-    assert {s["key"] for s in data["sections"]} == {"moved", "new", "renamed", "dropped", "unknown"}
+    assert {s["key"] for s in data["sections"]} == {"moved", "new", "renamed", "restructured", "dropped", "unknown"}
 
 
 @pytest.mark.parametrize(

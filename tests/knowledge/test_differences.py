@@ -185,7 +185,9 @@ def test_iso_to_q1_lists_every_q1_only_and_stricter_requirement_procedures_first
 def test_ninth_to_tenth_lists_moved_new_renamed_dropped_and_unknown(catalogue):
     view = transition("API Q1:9th", "API Q1 10th edition", catalogue)
     sections = {s.key: s for s in view.sections}
-    assert set(sections) == {"moved", "new", "renamed", "dropped", "unknown"}
+    assert set(sections) == {"moved", "new", "renamed", "restructured", "dropped", "unknown"}
+    # E-2, E-3 of the knowledge review: same number, changed content is listed, not counted as unchanged
+    assert {i.from_clauses[0].id for i in sections["restructured"].items} >= {"4.5", "5.3"}
     moves = catalogue.edition_map.moves
     assert {i.to_clauses[0].id for i in sections["new"].items} == {
         m.q1_10th for m in moves if m.change == Change.new

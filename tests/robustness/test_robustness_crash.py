@@ -32,6 +32,7 @@ def test_a_few_kills_lose_nothing_even_to_a_power_cut(tmp_path):
     assert report["problems"] == [] and report["losses"] == 0, report["problems"]
     assert report["acknowledged"].get("answer", 0) > 0
     assert report["integrity_checks"] == 6
+    assert report["power_cuts"] == 3  # each trial was checked on the image a power cut left, not the live files
     assert result.returncode == 0
 
 

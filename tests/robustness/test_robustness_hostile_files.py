@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from assistant.cli import main
 from assistant.sessions.answer_files import read_answers_file
+from assistant.sessions.identity import new_uid
 from assistant.sessions.models import Scope, SessionHeader
 from assistant.sessions.service import SessionService
 from knowledge.input_limits import InputLimitError
@@ -192,6 +193,88 @@ def test_a_large_import_says_what_it_costs_and_asks_first(cli, tmp_path, monkeyp
     assert cli("kb", "import", "--yes", str(doc)).exit_code == 0
 
 
+def test_a_typed_note_loses_its_terminal_escapes_before_it_is_stored(cli, isolated_home):
+    sid = cli("session", "new", "--title", "t", "--scope", "purchasing").output.strip()
+    done = cli("session", "answer", sid, "pur_records_kept", "y \x1b[31mRED\x07\x08", "--note", "\x1b[8mhidden\x1b]0;t\x07")
+    assert done.exit_code == 0
+    service = SessionService(isolated_home)
+    try:
+        record = service.answers(sid)["pur_records_kept"]
+    finally:
+        service.disconnect()
+    assert "\x1b" not in (record.note or "") and "\x07" not in (record.note or "")
+    assert "RED" in record.note and "hidden" in record.note
+
+
+def test_a_nul_byte_in_a_yaml_answers_file_is_one_line_not_a_traceback(cli, tmp_path):
+    sid = cli("session", "new", "--title", "t", "--scope", "purchasing").output.strip()
+    answers = tmp_path / "nul.yaml"
+    answers.write_bytes(b'pur_procedure: "no \x00 x"\n')
+    done = CliRunner().invoke(main, ["session", "load", sid, str(answers)])
+    assert done.exit_code == 1 and isinstance(done.exception, SystemExit)  # not a YAML ReaderError
+    assert "nul.yaml" in done.output and "special characters are not allowed" in done.output
+
+
+def test_a_backup_removes_stale_partials_that_killed_backups_left_beside_its_target(cli, tmp_path):
+    target = tmp_path / "b.tar.gz"
+    stale, fresh = tmp_path / ".b.tar.gz.abc123.partial", tmp_path / ".b.tar.gz.def456.partial"
+    other = tmp_path / ".other.tar.gz.abc123.partial"
+    for path in (stale, fresh, other):
+        path.write_bytes(b"half an archive")
+    old = os.stat(stale).st_mtime - 7200
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    assert cli("backup", str(target)).exit_code == 0
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()  # another backup may still be writing; another name is not ours
+
+
+def test_a_file_large_by_its_size_is_asked_about_before_it_is_read(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("index.importer.LARGE_IMPORT_PASSAGES", 2)
+    monkeypatch.setattr("assistant.cli.kb_cmd.expected_model_name", lambda: "minilm", raising=False)
+    doc = tmp_path / "big.md"
+    doc.write_text(PROCEDURE.format(doc="BIG-1", title="Big", extra="Gauges are calibrated. " * 400))
+    read = []
+    real_load = __import__("index.importer", fromlist=["load_document"]).load_document
+    monkeypatch.setattr("index.importer.load_document", lambda *a: read.append(a) or real_load(*a))
+    declined = cli("kb", "import", str(doc))
+    assert declined.exit_code == 1
+    assert "big.md (0.0 MB): about 6 passages by its size" in declined.output
+    assert "to index: continue? no" in declined.output and read == []  # refused before it was read
+    accepted = cli("kb", "import", "--yes", str(doc))
+    assert accepted.exit_code == 0 and len(read) == 1
+    assert accepted.output.count("continue?") == 1  # the size was accepted: not asked again once read
+    assert "reading big.md..." in accepted.output
+
+
+def test_a_file_over_the_limits_is_refused_without_a_question(cli, tmp_path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as out:
+        out.truncate(30 * 1024 * 1024)  # sparse: no 30 MB written
+    done = cli("kb", "import", str(big))
+    assert done.exit_code == 1
+    assert "over the 25 MB limit" in done.output and "continue?" not in done.output
+
+
+def test_a_word_file_is_sized_by_its_unpacked_text_without_inflating_it(tmp_path):
+    import zipfile
+
+    import docx
+
+    from knowledge.documents.estimate import BYTES_PER_PASSAGE, estimate_passages
+    from knowledge.errors import DocumentError
+
+    document = docx.Document()
+    for _ in range(300):
+        document.add_paragraph("Suppliers are evaluated every year and gauges are calibrated. " * 5)
+    document.save(tmp_path / "p.docx")
+    xml = zipfile.ZipFile(tmp_path / "p.docx").getinfo("word/document.xml").file_size
+    assert estimate_passages(tmp_path / "p.docx") == xml // BYTES_PER_PASSAGE > 0
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(DocumentError, match="damaged or truncated"):  # refused as reading it would: nothing asked
+        estimate_passages(tmp_path / "broken.docx")
+
+
 def test_ask_never_starts_a_long_index_rebuild_silently(isolated_home, monkeypatch):
     from index.costs import LongRebuildError, check_inline_rebuild
     from index.store import KnowledgeStore
@@ -319,7 +402,8 @@ def test_a_huge_duration_literal_in_a_rule_condition_is_one_line():
 def test_session_numbers_never_roll_over_to_seven_digits(session):
     service, sid = session
     year = sid.split("-")[0]
-    service.db["sessions"].insert({**service.db["sessions"].get(sid), "id": f"{year}-999999", "seq": 999_999})
+    service.db["sessions"].insert({**service.db["sessions"].get(sid), "id": f"{year}-999999", "seq": 999_999,
+                                   "uid": new_uid()})
     new = service.create(SessionHeader(title="next", scope=Scope(processes=["purchasing"])))
     assert new.id == f"{year}-002"
 

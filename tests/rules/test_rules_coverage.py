@@ -19,8 +19,11 @@ GATES = {q.gate for q in CHECKLIST.questions() if q.gate}
 # Questions where "yes" is the bad answer ("Was any product shipped before ...?"): no is the conforming answer.
 EVENT_QUESTIONS = {"mon_nonconforming_marked", "ins_release_before_complete", "csn_api_spec_violated",
                    "cal_oot_product_shipped", "mon_marked_shipped"}
-# Impact questions only move the grade of a finding that fires anyway: no answer to them is "good".
-IMPACT_QUESTIONS = {"cal_oot_product_shipped", "mon_marked_shipped"}
+# Impact questions only move the grade of a finding that fires anyway: no answer to them is "good". A yes to
+# the last three (re-planned with an interim control; nothing to change; maintained another way) lowers a
+# minor to an observation (rules/GRADING.md).
+IMPACT_QUESTIONS = {"cal_oot_product_shipped", "mon_marked_shipped",
+                    "rsk_overdue_replanned", "ext_addendum_no_change", "pm_unlisted_maintained"}
 
 
 def answers(texts: dict[str, str]) -> dict[str, AnswerValue]:

@@ -119,3 +119,15 @@ def test_after_a_yes_the_compliance_answer_still_fires(texts, rule_id):
 )
 def test_review_false_alarm_patterns_stay_quiet(texts):
     assert ENGINE.evaluate(answers(**texts), CTX) == []
+
+
+@pytest.mark.parametrize("text", ["no - not applicable", "No, N/A - nothing of the kind here", "no - does not apply"])
+@pytest.mark.parametrize(
+    "question", [q for q in CHECKLIST.questions() if q.type == AnswerType.yesno], ids=lambda q: q.id
+)
+def test_no_rule_fires_on_a_no_that_says_not_applicable(question, text):
+    given = answers(**({g: "yes" for g in [question.gate, *chain(question.gate)] if g} if question.gate else {}),
+                    **{question.id: text})
+    assert given[question.id].value == "na"
+    fired = [f.id for f in ENGINE.evaluate(given, CTX) if question.id in f.fired_by]
+    assert fired == [], (question.id, fired)

@@ -11,6 +11,7 @@ import rules
 from rules.engine import RuleEngine
 from rules.grading import POLICY_BASIS, policy_grade
 from rules.models import AnswerValue, AuditContext
+from rules.packs import RuleEntry
 
 ENGINE = RuleEngine.load()
 ACTIVE = ENGINE.active_rules()
@@ -38,10 +39,36 @@ def test_every_major_is_absence_breakdown_or_product_impact():
     ("basis", "impact", "grade"),
     [("lapse", "shipped", "major"), ("lapse", "monogram", "major"), ("procedure", "shipped", "major"),
      ("absence", "contained", "minor"), ("lapse", "contained", "minor"), ("weakness", "shipped", "observation"),
-     ("improvement", None, "ofi"), ("breakdown", None, "major")],
+     ("improvement", None, "ofi"), ("breakdown", None, "major"), ("lapse", "corrected", "observation")],
 )
 def test_impact_moves_grades(basis, impact, grade):
     assert policy_grade(basis, impact) == grade
+
+
+@pytest.mark.parametrize("basis", ["procedure", "breakdown", "absence", "weakness"])
+def test_only_a_lapse_can_be_corrected(basis):
+    entry = {"id": "TST-001", "slug": "test-rule", "title": "A rule for the test", "grade": policy_grade(basis),
+             "basis": basis, "impact": "corrected", "clauses": {"iso": ["8.5.3"]}, "status": "retired"}
+    with pytest.raises(ValueError, match="only for a `lapse`"):
+        RuleEntry.model_validate(entry)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"rsk_register": "yes", "rsk_actions_tracked": "partial", "rsk_open_high": "1", "rsk_overdue_replanned": "yes"},
+         [("RSK-009", "observation")]),
+        ({"rsk_register": "yes", "rsk_actions_tracked": "partial", "rsk_open_high": "1", "rsk_overdue_replanned": "no"},
+         [("RSK-005", "minor")]),
+        ({"ext_latest_addendum": "partial", "ext_addendum_no_change": "yes"}, [("EXT-006", "observation")]),
+        ({"ext_latest_addendum": "partial", "ext_addendum_no_change": "no"}, [("EXT-004", "minor")]),
+        ({"ext_latest_addendum": "no"}, [("EXT-004", "minor")]),
+        ({"pm_program": "yes", "pm_equipment_list": "partial", "pm_unlisted_maintained": "yes"}, [("PM-006", "observation")]),
+        ({"pm_program": "yes", "pm_equipment_list": "partial", "pm_unlisted_maintained": "no"}, [("PM-002", "minor")]),
+    ],
+)
+def test_a_slip_corrected_or_a_requirement_met_another_way_is_an_observation(given, expected):
+    assert [(f.id, f.grade.value) for f in ENGINE.evaluate(_answers(**given), CTX)] == expected
 
 
 def test_policy_names_every_basis():
@@ -103,6 +130,35 @@ def test_product_impact_answers_move_the_grade(given, expected):
 )
 def test_one_event_gives_one_finding(given, expected):
     assert [f.id for f in ENGINE.evaluate(_answers(**given), CTX)] == expected
+
+
+# Every count taken from a sample ("How many did you sample? Of those, how many ...?"): (sample, failed) answers.
+SAMPLE_COUNTS = [
+    ({"doc_sampled": "{n}", "doc_obsolete_found": "{k}"}), ({"trn_sampled": "{n}", "trn_gaps": "{k}"}),
+    ({"ctr_sampled": "{n}", "ctr_reviewed": "{ok}"}), ({"pur_reeval": "no", "pur_reeval_sampled": "{n}", "pur_reeval_done": "{ok}"}),
+    ({"rcv_sampled": "{n}", "rcv_unverified": "{k}"}), ({"prd_trace_sampled": "{n}", "prd_trace_failed": "{k}"}),
+    ({"ins_sampled": "{n}", "ins_missing": "{k}"}), ({"cal_sampled": "{n}", "cal_overdue": "{k}"}),
+    ({"ncp_sampled": "{n}", "ncp_incomplete": "{k}"}), ({"car_sampled": "{n}", "car_no_root_cause": "{k}"}),
+    ({"pm_program": "yes", "pm_sampled": "{n}", "pm_overdue": "{k}"}),
+    ({"sup_sampled": "{n}", "sup_evaluated": "{ok}"}),
+]
+
+
+@pytest.mark.parametrize("template", SAMPLE_COUNTS, ids=lambda t: next(iter(t)))
+@pytest.mark.parametrize(("n", "k", "grade"), [(4, 2, "major"), (6, 3, "major"), (5, 5, "major"), (6, 2, "minor"),
+                                               (4, 1, "minor"), (1, 1, "minor")])
+def test_a_failure_through_half_the_sample_is_a_breakdown(template, n, k, grade):
+    given = {q: v.format(n=n, k=k, ok=n - k) for q, v in template.items()}
+    found = ENGINE.evaluate(_answers(**given), CTX)
+    assert len(found) == 1, [f.id for f in found]
+    assert found[0].grade.value == grade, found[0].id
+
+
+def test_a_review_missed_once_is_a_lapse_not_an_absence():
+    late = ENGINE.evaluate(_answers(mr_held="no", mr_last_date="2024-04-20"), CTX)
+    assert [(f.id, f.grade.value) for f in late] == [("MR-010", "minor")]
+    never = ENGINE.evaluate(_answers(mr_held="no"), CTX)
+    assert [(f.id, f.grade.value) for f in never] == [("MR-001", "major")]
 
 
 def test_suppression_stays_inside_a_process_and_never_loops():

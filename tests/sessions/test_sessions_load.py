@@ -89,3 +89,12 @@ def test_attachments_in_a_file_stay_inside_its_folder(service, session_id, tmp_p
     path.write_text("cal_register: {value: yes, attachments: [photos/gauge.jpg]}\n", encoding="utf-8")
     service.load_answers(session_id, path)
     assert service.answers(session_id)["cal_register"].attachments == [f"{session_id}/cal_register_gauge.jpg"]
+
+
+def test_an_answer_given_twice_is_refused_not_silently_dropped(service, session_id, tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text("pur_procedure: yes\npur_reeval: no\npur_procedure: no\n", encoding="utf-8")
+    with pytest.raises(AnswerFileError, match=r"answers.yaml:3: 'pur_procedure' is given twice") as caught:
+        service.load_answers(session_id, path)
+    assert "\n" not in caught.value.problems[0]
+    assert service.answers(session_id) == {}

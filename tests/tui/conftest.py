@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from assistant.locations import DataPaths
+from assistant.sessions.archive import read_archive
+from assistant.sessions.merge import merge_into
+from assistant.sessions.models import Scope, SessionHeader
+from assistant.sessions.service import SessionService
 from assistant.tui.app import Q1AuditApp, create_app
 from index.embedder import EmbedderUnavailable, HashingEmbedder
 from index.importer import import_files
@@ -50,12 +55,20 @@ def _no_model() -> HashingEmbedder:
 
 @pytest.fixture
 def make_app(tui_paths):
-    """`make_app()` has semantic search (hashing embedder); `make_app(model=False)` is keyword-only."""
+    """`make_app()` has semantic search (hashing embedder); `make_app(model=False)` is keyword-only.
+
+    The app survives its own bugs (notified and logged); a test fails if any app it made met one.
+    """
+    made: list[Q1AuditApp] = []
 
     def make(model: bool = True) -> Q1AuditApp:
-        return create_app(tui_paths, HashingEmbedder if model else _no_model)
+        app = create_app(tui_paths, HashingEmbedder if model else _no_model)
+        made.append(app)
+        return app
 
-    return make
+    yield make
+    errors = [error for app in made for error in app.unexpected_errors]
+    assert not errors, f"the app met unexpected errors: {errors!r}"
 
 
 async def _settle(pilot, phase: str | None = "semantic") -> None:
@@ -73,3 +86,28 @@ def settle():
     """`await settle(pilot)`: wait until the catalogue, the checklists and (by default) semantic search are up,
     and every worker (searches included) has finished."""
     return _settle
+
+
+
+@pytest.fixture
+def two_auditors():
+    """`two_auditors(paths)`: a session two auditors answered differently, merged (one conflict)."""
+    return _merged_session
+
+
+def _merged_session(paths: DataPaths) -> str:
+    """A session whose pur_procedure Ana and Bob answered differently, merged into it (one conflict)."""
+    service = SessionService(paths)
+    header = SessionHeader(title="Purchasing", scope=Scope(processes=["purchasing"]), start_date=date(2025, 3, 11))
+    sid = service.create(header).id
+    service.answer(sid, "pur_procedure", "yes", by="ana")
+    theirs = read_archive(service, sid)
+    service.answer(sid, "pur_procedure", "no - not issued", by="lee")
+    mine = read_archive(service, sid)
+    # Bob answered later on his laptop: his answer is the incoming one, later than Lee's.
+    later = theirs.answers[0].model_copy(update={"answered_by": "bob",
+                                                 "answered_at": mine.answers[0].answered_at.replace(year=2030)})
+    incoming = theirs.model_copy(update={"answers": [later], "history": []})
+    merge_into(service, sid, incoming, "bob.json", by="lee")
+    service.disconnect()
+    return sid

@@ -66,3 +66,4 @@ async def test_d_in_the_clause_browser_shows_the_clause_and_its_sub_clauses(make
         assert isinstance(screen, DifferencesScreen) and screen.view.matched_by == "clause"
         ids = {row.q1.id for row in screen.view.rows}
         assert "5.5.1.2" in ids and all(i == "5.5" or i.startswith("5.5.") for i in ids)
+        assert screen.view.topic == "API Q1 10th 5.5"  # the title names the clause as people write it

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Checkbox, Input, Select, SelectionList
+from textual.widgets import Input, Select, SelectionList
 
 from assistant.tui.screens.browser import ClauseBrowserScreen
 from assistant.tui.screens.export_dialog import ExportDialog
@@ -184,6 +184,7 @@ class TestInterview:
             await pilot.press("d")
             await pilot.pause()
             await submit(pilot, "procedure approved last week")
+            await app.workers.wait_for_complete()  # decisions are saved in a worker
             await pilot.pause()
             finding = service.finding(app.current_session, "PUR-001")
             assert finding.status.value == "dismissed"
@@ -194,7 +195,7 @@ class TestInterview:
             dialog = app.screen
             assert isinstance(dialog, ExportDialog)
             dialog.query_one("#format", Select).value = "csv"
-            dialog.query_one("#team", Checkbox).value = True  # the dismissed finding is in the team's copy only
+            dialog.query_one("#audience", Select).value = "team"  # the dismissed finding is in the team's copy only
             await pilot.pause()
             await pilot.press("ctrl+s")
             await settle(pilot)

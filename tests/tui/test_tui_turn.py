@@ -126,5 +126,19 @@ async def test_a_withdrawn_finding_stays_in_the_panel_and_can_be_reinstated(make
         assert withdrawn.status.value == "withdrawn"
         panel.query_one("#findings").move_cursor(row=[f.id for f in panel.findings].index("RSK-001"))
         await pilot.press("r")
+        await app.workers.wait_for_complete()  # decisions are saved in a worker
         await pilot.pause()
         assert app.backend.sessions.finding(session_id, "RSK-001").status.value == "confirmed"
+
+
+async def test_an_answer_not_understood_is_said_without_the_question_id(make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        interview, _ = await open_interview(pilot, settle, ["record_retention"])
+        question = interview.current
+        assert question.type.value == "number"
+        await say(pilot, "whatever QP-02 says")
+        said = transcript_text(app)
+        assert "Not understood, asked again" in said
+        assert f"{question.id}:" not in said.split("Not understood", 1)[1]
+        assert interview.current.id == question.id

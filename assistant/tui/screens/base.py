@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from assistant.tui.errors import show_error
+from assistant.tui.errors import SurvivesBugs, show_error
 
 if TYPE_CHECKING:
     from assistant.tui.app import Q1AuditApp
 
 
-class ReportsWorkerErrors:
-    """Worker messages do not bubble, so each screen that starts workers hands failures on here."""
+class ReportsWorkerErrors(SurvivesBugs):
+    """Worker messages do not bubble, so each screen that starts workers hands failures on here; a bug in
+    any of the screen's handlers is shown and the screen carries on."""
 
     @property
     def q1app(self) -> Q1AuditApp:
@@ -34,3 +36,10 @@ class Dialog(ReportsWorkerErrors, ModalScreen):
     """A modal dialog; escape closes it without a result."""
 
     BINDINGS = [("escape", "dismiss", "Cancel")]
+
+
+class DialogBody(VerticalScroll, can_focus=False):
+    """A dialog's frame: scrolls when the terminal is short, and the focused field scrolls into view.
+
+    Not focusable itself, so focus starts on the dialog's first field.
+    """

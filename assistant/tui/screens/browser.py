@@ -57,10 +57,12 @@ def detail_content(clause: Clause, catalogue: Catalogue) -> Content:
 
 
 def extras_content(
-    questions: list[Question], procedures: list[CoveringProcedure], licensed: list[StoredPassage]
+    questions: list[Question], procedures: list[CoveringProcedure], licensed: list[StoredPassage],
+    process_titles: dict[str, str],
 ) -> Content:
     parts: list[str | tuple[str, str]] = [("Checklist questions", "bold")]
-    parts += [f"\n • {q.text}  ({q.process})" for q in questions] or [("\n none cite this clause", "dim")]
+    parts += [f"\n • {q.text}  ({process_titles.get(q.process, q.process)})" for q in questions] or [
+        ("\n none cite this clause", "dim")]
     parts.append(("\n\nCompany procedures", "bold"))
     for p in procedures:
         score = f" {p.score:.2f}" if p.score is not None else ""
@@ -231,8 +233,10 @@ class ClauseBrowserScreen(AppScreen):
     def _load_extras(self, key: ClauseKey) -> None:
         backend = self.q1app.backend
         clause = backend.catalogue.get(*key)
+        checklist = backend.sessions.engine.checklist
+        titles = {process: checklist.title(process) for process in checklist.processes()}
         content = extras_content(backend.questions_for(clause), backend.procedures_for(clause),
-                                 backend.licensed_text(key))
+                                 backend.licensed_text(key), titles)
         self.app.call_from_thread(self._show_extras, key, content)
 
     def _show_extras(self, key: ClauseKey, content: Content) -> None:
@@ -259,4 +263,8 @@ class ClauseBrowserScreen(AppScreen):
 
         if self.current is not None:
             edition = self.current.edition if self.current.standard == Q1 else self._edition
-            self.q1app.open_differences(differences(str(self.current), self.q1app.backend.catalogue, edition))
+            catalogue = self.q1app.backend.catalogue
+            clause = catalogue.get(*self.current)
+            # The clause's label ("API Q1 10th 4.5") is the view's title: the stored key is not for people.
+            topic = clause.label if clause is not None else str(self.current)
+            self.q1app.open_differences(differences(topic, catalogue, edition))

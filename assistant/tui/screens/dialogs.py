@@ -6,11 +6,11 @@ from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from assistant.tui.screens.base import Dialog
+from assistant.tui.screens.base import Dialog, DialogBody
 
 ACTION_FIELDS = [
     ("correction", "Correction (what was done at once)"),
@@ -23,22 +23,25 @@ ACTION_FIELDS = [
 
 
 class TextDialog(Dialog):
-    """Asks for one line of text; enter returns it, escape returns None. Empty text is refused."""
+    """Asks for one line of text; enter returns it, escape returns None. Empty text is refused unless
+    `allow_empty` (then it returns "")."""
 
-    def __init__(self, prompt: str, placeholder: str = ""):
+    def __init__(self, prompt: str, placeholder: str = "", value: str = "", allow_empty: bool = False):
         super().__init__()
         self.prompt = prompt
         self.placeholder = placeholder
+        self.value = value
+        self.allow_empty = allow_empty
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogBody(classes="dialog"):
             yield Label(self.prompt, classes="dialog-title")
-            yield Input(placeholder=self.placeholder, id="text")
+            yield Input(self.value, placeholder=self.placeholder, id="text")
             yield Label("enter saves · escape cancels", classes="dialog-hint")
 
     @on(Input.Submitted, "#text")
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
+        if event.value.strip() or self.allow_empty:
             self.dismiss(event.value.strip())
         else:
             self.notify("Write something first (or escape to cancel).", severity="warning")
@@ -53,7 +56,7 @@ class ChoiceDialog(Dialog):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogBody(classes="dialog"):
             yield Label(self.prompt, classes="dialog-title")
             yield OptionList(*(Option(label, id=value) for label, value in self.choices), id="choices")
             yield Label("enter picks · escape cancels", classes="dialog-hint")
@@ -74,14 +77,16 @@ class CorrectiveActionDialog(Dialog):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
+        with DialogBody(classes="dialog wide compact"):
             yield Label(f"Corrective action for {self.finding_id}", classes="dialog-title")
+            # Compact lines: the six fields and the buttons fit a 24-line terminal; the dialog scrolls if not.
             for field, label in ACTION_FIELDS:
                 yield Label(label, classes="field")
-                yield Input(value=self.current.get(field, ""), id=field)
+                yield Input(value=self.current.get(field, ""), id=field, compact=True)
             with Horizontal(classes="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+            yield Label("enter or ctrl+s saves · escape cancels", classes="dialog-hint")
 
     def action_save(self) -> None:
         changed: dict[str, object] = {}
@@ -112,3 +117,32 @@ class CorrectiveActionDialog(Dialog):
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(Dialog):
+    """Yes or no to something that cannot be undone; returns True only for an explicit yes."""
+
+    BINDINGS = [("y", "answer(True)", "Yes"), ("n", "answer(False)", "No")]
+
+    def __init__(self, question: str, yes: str = "Yes"):
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with DialogBody(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, variant="error", id="yes")
+                yield Button("No", variant="primary", id="no")
+            yield Label("y confirms · n or escape cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -11,12 +13,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from assistant.tui.errors import shows_errors
+from assistant.tui.errors import show_error, shows_errors
+from assistant.tui.labels import grade_label, process_title
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.dialogs import ACTION_FIELDS, ChoiceDialog, CorrectiveActionDialog, TextDialog
 from assistant.tui.widgets.status_bar import IndexStatusBar
 
 if TYPE_CHECKING:
+    from assistant.programme import RepeatFinder
     from assistant.sessions.models import Finding
     from assistant.sessions.service import SessionService
     from assistant.sessions.turn import AuditSession
@@ -41,18 +45,21 @@ def _answer_lines(answers: list, questions: dict[str, Question]) -> list[str | t
     return parts
 
 
-def finding_content(finding: Finding, catalogue: Catalogue, questions: dict[str, Question]) -> Content:
+def finding_content(finding: Finding, catalogue: Catalogue, questions: dict[str, Question], process: str) -> Content:
+    """The finding in full; `process` is the title of its process (Record retention, not record_retention)."""
     parts: list[str | tuple[str, str]] = [
         (f"{finding.id}  ", "bold $accent"), (finding.title, "bold"),
-        (f"\n{finding.grade.value}", "bold $warning"),
+        (f"\n{grade_label(finding.grade.value, short=False)}", "bold $warning"),
     ]
     if finding.regraded:
-        parts.append((f" (proposed {finding.proposed_grade.value})", "dim"))
+        parts.append((f" (proposed {grade_label(finding.proposed_grade.value, short=False)})", "dim"))
     parts.append(f" · {finding.status.value}")
     if finding.dismiss_reason:
         parts.append(f": {finding.dismiss_reason}")
-    if finding.process:
-        parts.append((f" · {finding.process}", "dim"))
+    if process:
+        parts.append((f" · {process}", "dim"))
+    if finding.repeat_of is not None:
+        parts.append((f"\n{finding.repeat_of.warning()}", "bold $warning"))
     if finding.answers_changed_since_decision:
         parts.append(("\nAn answer behind it changed after the decision: look again.", "bold $warning"))
     if finding.decision is not None:
@@ -95,6 +102,7 @@ class FindingsScreen(AppScreen):
         Binding("o", "reopen", "Reopen", show=False),
         Binding("r", "reinstate", "Reinstate", show=False),
         Binding("e", "app.export", "Export"),
+        Binding("h", "toggle_hints", "Hints"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -102,7 +110,12 @@ class FindingsScreen(AppScreen):
         super().__init__()
         self.session_id = session_id
         self.findings: list[Finding] = []
-
+        self.repeats: RepeatFinder | None = None
+        self.hints_open = False
+        """Escalation hints take one line until `h` unfolds them (a dozen can fill a laptop screen)."""
+        self.pending: deque[tuple[str, Callable[[], str]]] = deque()
+        """Decisions and corrective actions asked for while an earlier one is being saved."""
+        self.writing = False
 
     @property
     def service(self) -> SessionService:
@@ -110,11 +123,12 @@ class FindingsScreen(AppScreen):
 
     @property
     def turn(self) -> AuditSession:
-        return self.service.audit(self.session_id)
+        return self.q1app.backend.audit(self.session_id)
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="hints")
+        with VerticalScroll(id="hints-pane"):
+            yield Static(id="hints")
         with Horizontal(id="findings-pane"):
             table: DataTable = DataTable(id="findings", cursor_type="row")
             table.add_columns("", "ID", "Grade", "Title")
@@ -125,7 +139,10 @@ class FindingsScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from assistant.programme import RepeatFinder
+
         self.sub_title = f"Findings of {self.session_id}"
+        self.repeats = RepeatFinder(self.service, self.session_id)
         self.turn.refresh()
         self.refresh_findings()
         self.query_one("#findings", DataTable).focus()
@@ -140,18 +157,37 @@ class FindingsScreen(AppScreen):
         table = self.query_one("#findings", DataTable)
         keep = keep or self.selected_id()
         state = self.turn.state
-        self.findings = state.findings + state.withdrawn
+        found = state.findings + state.withdrawn
+        self.findings = self.repeats.flag(found) if self.repeats else found
         table.clear()
         for finding in self.findings:
-            table.add_row(STATUS_MARK[finding.status.value], finding.id, finding.grade.value, finding.title,
+            title = f"↻ {finding.title}" if finding.repeat_of else finding.title
+            table.add_row(STATUS_MARK[finding.status.value], finding.id, grade_label(finding.grade.value), title,
                           key=finding.id)
-        hints = state.hints
-        bar = self.query_one("#hints", Static)
-        bar.update(Content("\n".join(f"▲ {hint.message}" for hint in hints)))
-        bar.display = bool(hints)
+        self.hints = [hint.message for hint in state.hints]
+        self._show_hints()
         if keep is not None and keep in {f.id for f in self.findings}:
             table.move_cursor(row=table.get_row_index(keep))
         self._show_selected()
+
+    def _show_hints(self) -> None:
+        pane = self.query_one("#hints-pane")
+        pane.display = bool(self.hints)
+        pane.set_class(self.hints_open, "-open")
+        count = len(self.hints)
+        plural = "s" if count != 1 else ""
+        if self.hints_open:
+            text = Content.assemble(*(f"▲ {hint}\n" for hint in self.hints), ("h folds the hints", "dim"))
+        else:
+            text = Content.assemble(
+                (f"▲ {count} escalation hint{plural}: minor findings that may add up to a major", "bold"),
+                (" · h shows", "dim"),
+            )
+        self.query_one("#hints", Static).update(text)
+
+    def action_toggle_hints(self) -> None:
+        self.hints_open = not self.hints_open
+        self._show_hints()
 
     def selected_id(self) -> str | None:
         table = self.query_one("#findings", DataTable)
@@ -166,8 +202,10 @@ class FindingsScreen(AppScreen):
         if finding is None:
             body.update(Content("No findings yet: they appear here as answers come in."))
             return
-        questions = {q.id: q for q in self.service.engine.checklist.questions()}
-        body.update(finding_content(finding, self.q1app.backend.catalogue, questions))
+        checklist = self.service.engine.checklist
+        questions = {q.id: q for q in checklist.questions()}
+        body.update(finding_content(finding, self.q1app.backend.catalogue, questions,
+                                    process_title(checklist, finding.process)))
 
     @on(DataTable.RowHighlighted, "#findings")
     def _highlighted(self) -> None:
@@ -177,18 +215,60 @@ class FindingsScreen(AppScreen):
         finding_id = self.selected_id()
         if finding_id is None:
             return
-        decided = self.turn.decide(finding_id, status, reason=reason, grade=grade)
-        self.notify(f"{decided.id} {decided.status.value} ({decided.grade.value})", title="Finding")
-        self.refresh_findings(keep=finding_id)
+        turn = self.turn
 
-    @shows_errors
+        def decide() -> str:
+            decided = turn.decide(finding_id, status, reason=reason, grade=grade)
+            return f"{decided.id} {decided.status.value} ({grade_label(decided.grade.value)}) by {turn.by or '?'}"
+
+        self._write(finding_id, decide)
+
     def action_reinstate(self) -> None:
         finding_id = self.selected_id()
         if finding_id is None:
             return
-        kept = self.turn.reinstate(finding_id)
-        self.notify(f"{kept.id} reinstated ({kept.status.value})", title="Finding")
+        turn = self.turn
+
+        def reinstate() -> str:
+            kept = turn.reinstate(finding_id)
+            return f"{kept.id} reinstated ({kept.status.value}) by {turn.by or '?'}"
+
+        self._write(finding_id, reinstate)
+
+    # --- writes in a worker, one at a time and in the order asked -----------------------------------
+
+    def _write(self, finding_id: str, work: Callable[[], str]) -> None:
+        """Queue a decision or a corrective action: the panel never waits for the database (another
+        window may hold its write lock), and writes keep the order of the keys pressed."""
+        self.pending.append((finding_id, work))
+        self._next_write()
+
+    def _next_write(self) -> None:
+        if self.writing or not self.pending:
+            return
+        self.writing = True
+        self.sub_title = f"Findings of {self.session_id} · saving …"
+        finding_id, work = self.pending.popleft()
+        self.run_worker(lambda: self._write_in_thread(finding_id, work), thread=True, group="finding-write",
+                        description="saving a finding decision", exit_on_error=False)
+
+    def _write_in_thread(self, finding_id: str, work: Callable[[], str]) -> None:
+        try:
+            message = work()
+        except Exception as error:  # refused (closed session, missing reason) or a bug: shown, the panel goes on
+            self.app.call_from_thread(self._written, finding_id, None, error)
+            return
+        self.app.call_from_thread(self._written, finding_id, message, None)
+
+    def _written(self, finding_id: str, message: str | None, error: Exception | None) -> None:
+        self.writing = False
+        self.sub_title = f"Findings of {self.session_id}"
+        if error is not None:
+            show_error(self.app, error)
+        else:
+            self.notify(message or "", title="Finding")
         self.refresh_findings(keep=finding_id)
+        self._next_write()
 
     @shows_errors
     def action_confirm(self) -> None:
@@ -220,7 +300,7 @@ class FindingsScreen(AppScreen):
         audit_type = self.service.get(self.session_id).header.audit_type
         grades = list(dict.fromkeys(grading.schemes[grading.audit_types[audit_type]].values()))
         self.app.push_screen(ChoiceDialog(f"New grade for {finding_id} (confirms it)",
-                                          [(g.value, g.value) for g in grades]), self._regraded)
+                                          [(grade_label(g.value), g.value) for g in grades]), self._regraded)
 
     @shows_errors
     def _regraded(self, grade: str | None) -> None:
@@ -235,11 +315,15 @@ class FindingsScreen(AppScreen):
         current = {field: str(getattr(finding.action, field) or "") for field, _ in ACTION_FIELDS}
         self.app.push_screen(CorrectiveActionDialog(finding.id, current), self._action_saved)
 
-    @shows_errors
     def _action_saved(self, changed: dict | None) -> None:
         finding_id = self.selected_id()
-        if changed and finding_id:
-            self.service.set_corrective_action(self.session_id, finding_id, by=self.turn.by, **changed)
-            self.turn.refresh()
-            self.notify(f"Corrective action of {finding_id} saved.", title="Finding")
-            self.refresh_findings(keep=finding_id)
+        if not changed or not finding_id:
+            return
+        turn = self.turn
+
+        def save() -> str:
+            self.service.set_corrective_action(self.session_id, finding_id, by=turn.by, **changed)
+            turn.refresh()
+            return f"Corrective action of {finding_id} saved by {turn.by or '?'}."
+
+        self._write(finding_id, save)

@@ -19,9 +19,11 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Input, Static
 
 from assistant.tui.errors import show_error
+from assistant.tui.labels import grade_label, session_status
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.chat import AsksQuestions
 from assistant.tui.screens.reading_choice import ReadingChoice
+from assistant.tui.widgets.entry_line import EntryLine
 from assistant.tui.widgets.progress import ProcessProgress, ProgressPanel
 from assistant.tui.widgets.status_bar import IndexStatusBar
 from assistant.tui.widgets.transcript import Transcript
@@ -106,6 +108,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
     BINDINGS = [
         Binding("escape", "leave", "Sessions"),
         Binding("ctrl+b", "back", "Previous question", show=False),
+        Binding("ctrl+o", "open_clauses", "Cited clauses"),
     ]
 
     def __init__(self, session_id: str):
@@ -125,7 +128,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
 
     @property
     def turn(self) -> AuditSession:
-        return self.service.audit(self.session_id)
+        return self.q1app.backend.audit(self.session_id)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,7 +137,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
             with Vertical(id="interview-main"):
                 yield Static(id="question-bar")
                 yield Transcript(id="transcript")
-                yield Input(placeholder="Answer, or /help for commands…", id="answer")
+                yield EntryLine(placeholder="Answer, or /help for commands…", id="answer")
         yield IndexStatusBar(id="status")
         yield Footer()
 
@@ -146,7 +149,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
         transcript = self.query_one(Transcript)
         transcript.note(
             f"Session {session.id}: {session.header.title} ({session.header.audit_type}, "
-            f"{session.status.value.replace('_', ' ')}). /help lists the commands.",
+            f"{session_status(session.status.value)}). /help lists the commands.",
             "help",
         )
         for change in self.service.changed_sources(self.session_id):
@@ -158,6 +161,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
         if self.is_mounted:
             self.turn.refresh()
             self._update_progress()
+            self.query_one("#answer", Input).focus()
 
     # --- which question ----------------------------------------------------------------------------
 
@@ -216,6 +220,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
             Content.assemble(
                 (f" {where}", "bold"), (f"   overall {state.progress.answered}/{state.progress.total}", "dim"),
                 (f"   findings {len(counted)}", "bold $warning" if counted else "dim"),
+                (f"   by {self.turn.by}" if self.turn.by else "", "dim"),
                 ("   saving …" if self.saving else "", "italic $accent"),
             )
         )
@@ -223,10 +228,11 @@ class InterviewScreen(AsksQuestions, AppScreen):
     def _announce(self, result: TurnResult) -> None:
         transcript = self.query_one(Transcript)
         for finding in result.appeared:
-            transcript.note(f"⚑ Finding {finding.id} ({finding.grade.value}): {finding.title}. F5 reviews it.",
-                            "warning")
+            grade = grade_label(finding.grade.value, short=False)
+            transcript.note(f"⚑ Finding {finding.id} ({grade}): {finding.title}. F5 reviews it.", "warning")
         for finding in result.changed:
-            transcript.note(f"⚑ Finding {finding.id} changed ({finding.grade.value}): {finding.title}.", "warning")
+            grade = grade_label(finding.grade.value, short=False)
+            transcript.note(f"⚑ Finding {finding.id} changed ({grade}): {finding.title}.", "warning")
         for finding in result.withdrawn:
             transcript.note(self._withdrawn_line(finding), "warning")
 
@@ -295,7 +301,6 @@ class InterviewScreen(AsksQuestions, AppScreen):
         text = event.value.strip()
         if not text and self.draft is None:
             return
-        event.input.clear()
         self.query_one(Transcript).user(text)
         if self.saving:
             self.waiting.append(text)
@@ -327,7 +332,8 @@ class InterviewScreen(AsksQuestions, AppScreen):
         try:
             parsed = self.turn.read(question.id, text, settle)
         except AnswerParseError as exc:
-            self.query_one(Transcript).note(f"Not understood, asked again: {exc.message}", "warning")
+            why = exc.message.removeprefix(f"{question.id}: ")  # the question is on screen; its id is for the CLI
+            self.query_one(Transcript).note(f"Not understood, asked again: {why}", "warning")
             return
         if not parsed.certain:
             self._ask_back(question, text, parsed)
@@ -464,8 +470,9 @@ class InterviewScreen(AsksQuestions, AppScreen):
         def saved(finding: Finding) -> None:
             title = self.service.engine.checklist.title(finding.process) if finding.process else "no process"
             where = "as you asked" if draft.process else "from the clause it cites"
+            grade = grade_label(finding.grade.value, short=False)
             self.query_one(Transcript).note(
-                f"⚑ Finding {finding.id} ({finding.grade.value}) recorded under {title} ({where}): "
+                f"⚑ Finding {finding.id} ({grade}) recorded under {title} ({where}): "
                 f"{finding.statement.nonconformity}", "warning")
 
         self._save(
@@ -484,6 +491,35 @@ class InterviewScreen(AsksQuestions, AppScreen):
 
     def action_back(self) -> None:
         self._cmd_back("")
+
+    def reask(self, question_id: str) -> None:
+        """Ask a question again (from the answers screen); answering replaces its answer."""
+        question = self.turn.question(question_id)
+        self.turn.skipped.discard(question.id)
+        self._ask(question)
+        self.query_one("#answer", Input).focus()
+
+    def action_open_clauses(self) -> None:
+        """The current question's clauses in the browser (a choice when it cites several)."""
+        from assistant.tui.screens.dialogs import ChoiceDialog
+        from knowledge.catalogue import ClauseKey
+
+        if self.current is None:
+            self.notify("No question is open.", title="Clauses")
+            return
+        catalogue = self.q1app.backend.catalogue
+        keys = [ClauseKey(s, e, i) for _, s, e, i in self.current.clauses.keyed() if catalogue.get(s, e, i)]
+        if len(keys) == 1:
+            self.q1app.open_clause(keys[0])
+        elif keys:
+            choices = [(f"{catalogue.get(*k).label} {catalogue.get(*k).title}", str(k)) for k in keys]
+            by_name = {str(k): k for k in keys}
+
+            def picked(name: str | None) -> None:
+                if name is not None:
+                    self.q1app.open_clause(by_name[name])
+
+            self.app.push_screen(ChoiceDialog("Open which clause?", choices), picked)
 
     def action_leave(self) -> None:
         if self.draft is not None:

@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from assistant.tui.screens.base import Dialog
+from assistant.tui.screens.base import Dialog, DialogBody
 
 if TYPE_CHECKING:
     from textual.events import Key
@@ -28,14 +27,14 @@ class ReadingChoice(Dialog):
 
     def compose(self) -> ComposeResult:
         shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
-        with Vertical(classes="dialog"):
+        with DialogBody(classes="dialog"):
             yield Label(f"How should “{shown}” be recorded?", classes="dialog-title")
             yield Label(self.parsed.reading.capitalize() + ".", classes="dialog-hint")
             yield OptionList(
                 *(Option(f"{i}  {c.meaning}", id=c.label) for i, c in enumerate(self.parsed.candidates, 1)),
                 id="readings",
             )
-            yield Label("1-9 or enter picks · escape records nothing (type the answer again)", classes="dialog-hint")
+            yield Label("1-9 or enter picks · escape records nothing", classes="dialog-hint")
 
     def on_key(self, event: Key) -> None:
         if event.character and event.character.isdigit():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -9,8 +11,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from assistant.tui.pairing import CardView, ClausePair
-from knowledge.catalogue import ClauseKey
+if TYPE_CHECKING:  # the catalogue (and pydantic, yaml) load in a worker, after the first paint
+    from assistant.tui.pairing import CardView, ClausePair
+    from knowledge.catalogue import ClauseKey
 
 
 def card_content(card: CardView, relation: str | None = None) -> Content:

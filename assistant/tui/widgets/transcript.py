@@ -68,8 +68,12 @@ class Transcript(VerticalScroll, can_focus=False):
         self.call_after_refresh(self.scroll_end, animate=False)
 
     def reveal(self, block: Widget) -> None:
-        """Scroll so an answer starts at the top: its first cards are what the auditor reads first."""
-        self.call_after_refresh(self.scroll_to_widget, block, top=True, animate=False)
+        """Scroll so an answer starts at the top, under the question it answers: its first cards are what
+        the auditor reads first, and the question says what they answer."""
+        children = list(self.children)
+        index = children.index(block) if block in children else 0
+        asked = children[index - 1] if index and children[index - 1].has_class("user") else block
+        self.call_after_refresh(self.scroll_to_widget, asked, top=True, animate=False)
 
     def user(self, text: str) -> None:
         self.mount(plain(f"› {text}", "user"))

@@ -1,0 +1,95 @@
+"""`kb pack` / `kb use`: a colleague searches the packed knowledge base read-only and gets the same answers."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import main
+
+pytestmark = pytest.mark.usefixtures("fake_embedder_env")
+
+QUESTIONS = [
+    "calibration sticker expired on a torque wrench",
+    "traceability to national standards",
+    "5.8",
+]
+
+
+def run(home, *args: str):
+    return CliRunner().invoke(main, ["--data-dir", str(home), *args])
+
+
+def answers(home) -> list[dict]:
+    out = []
+    for q in QUESTIONS:
+        result = run(home, "ask", "--json", q)
+        assert result.exit_code == 0, result.output
+        out.append(json.loads(result.output))
+    return out
+
+
+def files(home) -> dict[str, bytes]:
+    return {p.relative_to(home).as_posix(): p.read_bytes() for p in sorted(home.rglob("*"))
+            if p.is_file() and p.parts[len(home.parts)] in ("knowledge.db", "index", "documents")}
+
+
+def test_pack_and_use_round_trip_answers_identically(tmp_path, procedure_file):
+    dept, colleague = tmp_path / "dept", tmp_path / "colleague"
+    assert run(dept, "kb", "import", str(procedure_file)).exit_code == 0
+    not_built = run(dept, "kb", "pack", str(tmp_path / "early.q1kb"))
+    assert not_built.exit_code == 1 and "index build" in not_built.output
+    assert run(dept, "index", "build").exit_code == 0
+    packed = run(dept, "kb", "pack", str(tmp_path / "dept.q1kb"))
+    assert packed.exit_code == 0, packed.output
+
+    used = run(colleague, "kb", "use", str(tmp_path / "dept.q1kb"))
+    assert used.exit_code == 0 and "read-only" in used.output, used.output
+    assert json.loads(run(colleague, "index", "status", "--json").output)["state"] == "current"
+    unpacked = files(colleague)
+    assert answers(colleague) == answers(dept)
+    assert files(colleague) == unpacked, "asking writes nothing to a pack in use"
+    assert run(colleague, "kb", "list", "--json").output == run(dept, "kb", "list", "--json").output
+
+    refused = run(colleague, "kb", "import", str(procedure_file))
+    assert refused.exit_code == 1 and "read-only" in refused.output
+    assert run(colleague, "kb", "remove", "QP-99").exit_code == 1
+    assert run(colleague, "kb", "use", "--release").exit_code == 0
+    assert run(colleague, "kb", "remove", "QP-99").exit_code == 0
+
+
+def test_use_refuses_altered_or_unsafe_packs_and_own_documents(tmp_path, procedure_file):
+    dept, colleague = tmp_path / "dept", tmp_path / "colleague"
+    run(dept, "kb", "import", str(procedure_file))
+    run(dept, "index", "build")
+    good = tmp_path / "dept.q1kb"
+    assert run(dept, "kb", "pack", str(good)).exit_code == 0
+    with zipfile.ZipFile(good) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    manifest = json.loads(members["manifest.json"])
+
+    def write(name: str, files: dict[str, bytes]):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as z:
+            for member, data in files.items():
+                z.writestr(member, data)
+        return path
+
+    doc = next(n for n in members if n.startswith("documents/"))
+    altered = write("altered.q1kb", members | {doc: members[doc].replace(b"sticker", b"stickex")})
+    outside = dict(manifest, files=[*manifest["files"], {"name": "../evil", "size": 1, "sha256": "0" * 64}])
+    unsafe = write("unsafe.q1kb", members | {"manifest.json": json.dumps(outside).encode(), "../evil": b"x"})
+    nested = write("nested.q1kb", members | {"manifest.json": ("[" * 5000 + "]" * 5000).encode()})
+    for pack, message in ((altered, "does not match its checksum"), (unsafe, "refuses member '../evil'"),
+                          (nested, "nested deeper than 10 levels"),
+                          (procedure_file, "not a q1audit knowledge-base pack")):
+        result = run(colleague, "kb", "use", str(pack))
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert not (colleague / "documents").exists(), "nothing unpacked from a refused pack"
+
+    own = run(dept, "kb", "use", str(good))
+    assert own.exit_code == 1 and "your own documents (QP-99)" in own.output
