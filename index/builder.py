@@ -15,10 +15,11 @@ import numpy as np
 from pydantic import BaseModel
 
 from index.embedder import MINILM_NAME, Embedder, EmbedderUnavailable
+from index.facets import FacetIndex
 from index.manifest import Manifest, corpus_hash, read_manifest, write_manifest
 from index.store import CATALOGUE_DOC_ID, KnowledgeStore
 from index.vectors import INDEX_FILE, VectorIndex, embed_with_cache
-from knowledge.catalogue import Catalogue
+from knowledge.catalogue import Catalogue, ClauseKey
 from knowledge.documents.models import Passage
 
 IndexState = Literal["current", "stale", "missing", "mismatch"]
@@ -171,6 +172,10 @@ class IndexBuilder:
             seconds=time.perf_counter() - started, reason=reason, exported=exported, export_error=export_error,
             embedded_by=embedded_by,
         ), vectors
+
+    def embed_facets(self, embedder: Embedder, facets: list[tuple[ClauseKey, str]]) -> FacetIndex:
+        """The clause facets' vectors, embedding (and caching) those not embedded before."""
+        return FacetIndex.build(facets, self._batch_embedder(embedder), self.store.db)
 
     def _batch_embedder(self, embedder: Embedder) -> Embedder:
         """The ONNX export in place of sentence-transformers when it is current: the same vectors

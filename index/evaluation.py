@@ -17,7 +17,13 @@ from index.search import Fusion, SearchService
 from knowledge.catalogue import ISO, Q1, Catalogue
 from knowledge.yaml_files import Problem, load_yaml_model
 
-QUESTIONS_FILE = Path(__file__).parent / "eval" / "questions.yaml"
+EVAL_DIR = Path(__file__).parent / "eval"
+QUESTIONS_FILE = EVAL_DIR / "questions.yaml"
+"""Written together with the catalogue keywords: the figures search was first tuned on."""
+BLIND_FILE = EVAL_DIR / "blind.yaml"
+"""Written blind (process names and a site description only), split into dev (tuned on) and test halves."""
+NO_MATCH_FILE = EVAL_DIR / "no_match.yaml"
+"""Gibberish and off-topic inputs that must get no confident match."""
 FIELDS = {(Q1, "10th"): "q1_10th", (Q1, "9th"): "q1_9th", (ISO, "2015"): "iso"}
 Mode = Literal["hybrid", "lexical", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
@@ -27,6 +33,9 @@ class EvalQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     q: str = Field(min_length=5)
+    group: str = "all"
+    """The form of the question (story, paraphrase, clause_number ...), in the blind set."""
+    split: Literal["dev", "test"] | None = None
     q1_10th: list[str] = Field(default_factory=list)
     q1_9th: list[str] = Field(default_factory=list)
     iso: list[str] = Field(default_factory=list)
@@ -56,7 +65,20 @@ def load_questions(catalogue: Catalogue, path: Path = QUESTIONS_FILE) -> list[Ev
     return load_yaml_model(path, EvalSet, check).questions
 
 
+class NoMatchSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    inputs: list[str] = Field(min_length=1)
+
+
+def load_no_match(path: Path = NO_MATCH_FILE) -> list[str]:
+    return load_yaml_model(path, NoMatchSet).inputs
+
+
 class Quality(BaseModel):
+    set: str = "eval"
+    """eval (the original set), dev or test (the blind halves)."""
+    group: str = "all"
     mode: Mode
     standard: str
     edition: str
@@ -64,6 +86,24 @@ class Quality(BaseModel):
     recall_at_1: float
     recall_at_5: float
     mrr: float
+
+
+class NoMatchQuality(BaseModel):
+    inputs: int
+    answered: int
+    """Inputs that got any clause at all (the rest got "no good match")."""
+    confident: int
+    """Inputs whose top clause had a confidence of 0.5 or more."""
+    worst: list[tuple[str, float]] = []
+    """The inputs with the highest top confidence."""
+
+
+class CalibrationBin(BaseModel):
+    low: float
+    high: float
+    results: int
+    right: float
+    """Share of these top results that were a right clause."""
 
 
 class BenchReport(BaseModel):
@@ -81,6 +121,9 @@ class BenchReport(BaseModel):
     latency_median_ms: float
     latency_p95_ms: float
     quality: list[Quality]
+    no_match: NoMatchQuality | None = None
+    calibration: list[CalibrationBin] = []
+    """Top-result confidence against correctness on blind dev."""
 
 
 @contextmanager
@@ -102,29 +145,77 @@ def first_hit(ranked: list[str], answers: list[str]) -> int | None:
     return next((i for i, clause_id in enumerate(ranked, 1) if clause_id in answers), None)
 
 
-def evaluate(service: SearchService, questions: list[EvalQuestion], mode: Mode) -> list[Quality]:
+def rank_of(service: SearchService, question: EvalQuestion, standard: str, edition: str) -> int | None:
+    """Where the first right clause of this standard and edition comes in the answer (None: not in the top 10)."""
+    response = service.ask(question.q, top=10, standard=standard, edition=edition)
+    ranked = [
+        r.id for r in response.results if r.kind == "clause" and (r.standard, r.edition) == (standard, edition)
+    ]
+    return first_hit(ranked, question.answers(standard, edition))
+
+
+def _quality(ranks: list[int | None], **labels) -> Quality:
+    n = len(ranks) or 1
+    return Quality(
+        **labels,
+        questions=len(ranks),
+        recall_at_1=sum(r == 1 for r in ranks) / n,
+        recall_at_5=sum(r is not None and r <= 5 for r in ranks) / n,
+        mrr=sum(1 / r for r in ranks if r) / n,
+    )
+
+
+def evaluate(
+    service: SearchService, questions: list[EvalQuestion], mode: Mode, set_name: str = "eval", by_group: bool = False
+) -> list[Quality]:
+    """Recall@1, Recall@5 and MRR per standard (and, with by_group, per question group and standard)."""
     out = []
     with _mode(service, mode):
         for standard, edition in FIELDS:
-            ranks = []
             asked = [q for q in questions if q.answers(standard, edition)]
-            for question in asked:
-                response = service.ask(question.q, top=10, standard=standard, edition=edition)
-                ranked = [r.id for r in response.results if r.kind == "clause"]
-                ranks.append(first_hit(ranked, question.answers(standard, edition)))
-            n = len(asked) or 1
-            out.append(
-                Quality(
-                    mode=mode,
-                    standard=standard,
-                    edition=edition,
-                    questions=len(asked),
-                    recall_at_1=sum(r == 1 for r in ranks) / n,
-                    recall_at_5=sum(r is not None and r <= 5 for r in ranks) / n,
-                    mrr=sum(1 / r for r in ranks if r) / n,
-                )
-            )
+            ranks = {id(q): rank_of(service, q, standard, edition) for q in asked}
+            labels = {"set": set_name, "mode": mode, "standard": standard, "edition": edition}
+            out.append(_quality(list(ranks.values()), **labels))
+            groups = dict.fromkeys(q.group for q in asked) if by_group else {}
+            for group in groups:
+                out.append(_quality([ranks[id(q)] for q in asked if q.group == group], group=group, **labels))
     return out
+
+
+def no_match_quality(service: SearchService, inputs: list[str]) -> NoMatchQuality:
+    """How many gibberish and off-topic inputs still got a clause, and how confidently."""
+    tops = []
+    for text in inputs:
+        response = service.ask(text)
+        top = next((r for r in response.results if r.kind == "clause"), None)
+        tops.append((text, (top.confidence or 0.0) if top else 0.0, top is not None))
+    return NoMatchQuality(
+        inputs=len(inputs),
+        answered=sum(answered for _, _, answered in tops),
+        confident=sum(c >= 0.5 for _, c, _ in tops),
+        worst=[(text, c) for text, c, _ in sorted(tops, key=lambda t: -t[1])[:5]],
+    )
+
+
+def calibration_bins(service: SearchService, questions: list[EvalQuestion]) -> list[CalibrationBin]:
+    """Top-result confidence in bins against how often that top result was right."""
+    seen: list[tuple[float, bool]] = []
+    for question in questions:
+        for standard, edition in FIELDS:
+            answers = question.answers(standard, edition)
+            if answers:
+                response = service.ask(question.q, top=5, standard=standard, edition=edition)
+                top = next((r for r in response.results if r.kind == "clause"), None)
+                if top is not None and top.confidence is None:
+                    return []  # no calibrated confidence for this embedder
+                seen.append((top.confidence if top else 0.0, bool(top and top.id in answers)))
+    edges = (0.0, 0.2, 0.4, 0.6, 0.8, 1.01)
+    bins = []
+    for low, high in zip(edges, edges[1:], strict=False):
+        inside = [right for c, right in seen if low <= c < high]
+        if inside:
+            bins.append(CalibrationBin(low=low, high=min(high, 1.0), results=len(inside), right=sum(inside) / len(inside)))
+    return bins
 
 
 def latencies_ms(service: SearchService, questions: list[EvalQuestion]) -> list[float]:
@@ -146,10 +237,11 @@ def run_bench(
     embedder: Embedder,
     model_load_seconds: float = 0.0,
     fusion: Fusion | None = None,
+    checklist_dir: Path | None = None,
 ) -> BenchReport:
     """Build the bundled knowledge base from scratch in `workdir` and measure everything."""
     knowledge_db, index_dir = workdir / "knowledge.db", workdir / "index"
-    service = SearchService(knowledge_db, index_dir, catalogue, embedder)
+    service = SearchService(knowledge_db, index_dir, catalogue, embedder, checklist_dir)
     if fusion is not None:
         service.fusion = fusion
     started = time.perf_counter()
@@ -169,6 +261,10 @@ def run_bench(
     questions = load_questions(catalogue)
     times = latencies_ms(service, questions)
     quality = [row for mode in MODES for row in evaluate(service, questions, mode)]
+    blind = load_questions(catalogue, BLIND_FILE)
+    dev = [q for q in blind if q.split == "dev"]
+    for split, half in (("dev", dev), ("test", [q for q in blind if q.split == "test"])):
+        quality += evaluate(service, half, "hybrid", split, by_group=True)
     return BenchReport(
         model=embedder.name,
         model_load_seconds=model_load_seconds,
@@ -182,4 +278,6 @@ def run_bench(
         latency_median_ms=statistics.median(times),
         latency_p95_ms=statistics.quantiles(times, n=20)[-1],
         quality=quality,
+        no_match=no_match_quality(service, load_no_match()),
+        calibration=calibration_bins(service, dev),
     )

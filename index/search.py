@@ -1,4 +1,7 @@
-"""Hybrid search: dense (faiss) and lexical (FTS5) rankings fused, exact clause numbers first.
+"""Hybrid search: dense (faiss), clause-facet and lexical (FTS5) rankings fused, exact clause numbers first.
+
+A question is first read (index/query.py: clause numbers across editions, site words from the thesaurus);
+the fused top-k then gets a calibrated confidence (index/confidence.py), which also decides "no good match".
 
 `Searcher` answers questions and writes nothing; `IndexBuilder` (index/builder.py) does the writes;
 `SearchService` puts the two together for the CLI and the TUI (it rebuilds a stale index before asking).
@@ -16,13 +19,16 @@ from pydantic import BaseModel
 
 from index import lexical
 from index.builder import BuildReport, IndexBuilder, IndexState, IndexStatus, catalogue_passages
+from index.confidence import CALIBRATION, Signals, confidence, no_good_match
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
+from index.facets import FacetIndex, clause_and_checklist_facets
 from index.passage_table import PassageTable, ResultKind
+from index.query import QueryPlan, understand
 from index.store import KnowledgeStore, StoredPassage
 from index.vectors import VectorIndex
 from knowledge.catalogue import DEFAULT_EDITION, ISO, Q1, Catalogue, ClauseKey, load_catalogue
-from knowledge.clause_refs import find_clause_refs, find_clauses, looks_like_clause_ref
 from knowledge.errors import Q1AuditError
+from knowledge.thesaurus import load_thesaurus
 
 __all__ = [
     "AskResponse", "BuildReport", "Fusion", "IndexState", "IndexStatus", "SearchError", "SearchResult",
@@ -58,6 +64,10 @@ class Fusion(BaseModel):
     """How many of the best procedure passages lend their citations."""
     min_share: float = 0.1
     """Results scoring below this (0-1) are left out rather than padding the list."""
+    thesaurus: float = 0.5
+    """Weight of a clause being pointed at by a site word of the question (index/query.py)."""
+    facets: float = 1.0
+    """Weight of the ranking by each clause's best facet (index/facets.py)."""
 
 
 class SearchResult(BaseModel):
@@ -76,6 +86,10 @@ class SearchResult(BaseModel):
     """For procedures: the clauses the passage cites, as ClauseKey strings."""
     text: str = ""
     """A short excerpt."""
+    confidence: float | None = None
+    """Calibrated chance (0-1) that this is a right clause (index/confidence.py); None without the model."""
+    reading: str | None = None
+    """For a clause offered because its number was typed: which reading it is (edition, home, counterpart)."""
 
     @property
     def key(self) -> ClauseKey | None:
@@ -90,6 +104,10 @@ class AskResponse(BaseModel):
     note: str | None = None
     results: list[SearchResult]
     no_good_match: bool = False
+    expanded: list[str] = []
+    """Quality-system words added to the question from the site-language thesaurus."""
+    signals: Signals | None = None
+    """What the confidence was computed from."""
 
 
 def _wanted_editions(standard: str | None, edition: str | None) -> set[tuple[str, str]]:
@@ -130,63 +148,132 @@ def _group_ranks(codes: np.ndarray) -> np.ndarray:
     return ranks
 
 
+class _FacetRanker:
+    """Clause rows ranked by their best facet: the facet index and where its clauses sit in the table."""
+
+    def __init__(self, facets: FacetIndex, rows: np.ndarray):
+        self.facets, self.rows = facets, rows
+
+    def hits(self, query_vector: np.ndarray) -> _Hits:
+        best = self.facets.best(query_vector)
+        order = np.argsort(-best, kind="stable")
+        return _Hits(self.rows[order], best[order])
+
+
 class Searcher:
     """Answers questions from the store, the vector index on disk and the catalogue; writes nothing."""
 
-    def __init__(self, store: KnowledgeStore, index_dir: Path, catalogue: Catalogue, embedder: Embedder | None = None):
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        index_dir: Path,
+        catalogue: Catalogue,
+        embedder: Embedder | None = None,
+        checklist_dir: Path | None = None,
+    ):
         self.store = store
         self.index_dir = Path(index_dir)
         self.catalogue = catalogue
         self.embedder = embedder
+        self.checklist_dir = checklist_dir
+        """Checklist YAML whose questions become clause facets (passed in: the index may not import rules)."""
         self.fusion = Fusion()
+        self.thesaurus = load_thesaurus()
         self.model_error: str | None = None
         """Why the embedding model is not loaded, when a load was tried and failed."""
         self._lock = threading.RLock()
         self._table: PassageTable | None = None
         self._version: tuple | None = None
         self._vectors: VectorIndex | None = None
+        self._facets: FacetIndex | None = None
+        self._facet_rows: np.ndarray | None = None
+        """Table row of each facet-index clause (-1: not in the table)."""
 
     def use_vectors(self, vectors: VectorIndex | None) -> None:
         """Search this vector index from now on (None: read the one on disk at the next question)."""
         with self._lock:
             self._vectors = vectors
 
-    def _snapshot(self) -> tuple[PassageTable, VectorIndex | None, Embedder | None]:
-        """The passage table and vector index for the store as it is now (reloaded when it changed)."""
+    def use_facets(self, facets: FacetIndex | None) -> None:
+        """Score clause facets with these vectors from now on (None: read them at the next question)."""
+        with self._lock:
+            self._facets, self._facet_rows = facets, None
+
+    def facet_texts(self) -> list[tuple[ClauseKey, str]]:
+        return clause_and_checklist_facets(self.catalogue, self.checklist_dir)
+
+    def _snapshot(self) -> tuple[PassageTable, VectorIndex | None, Embedder | None, _FacetRanker | None]:
+        """The passage table, vector index and facets for the store as it is now (reloaded when it changed)."""
         with self._lock:
             version = self.store.version()
             if version != self._version or self._table is None:
                 self._table = PassageTable.load(self.store.db, self.catalogue)
-                self._version, self._vectors = version, None
-            if self.embedder is not None and self._vectors is None and VectorIndex.exists(self.index_dir):
+                self._version, self._vectors, self._facet_rows = version, None, None
+            embedder = self.embedder
+            if embedder is not None and self._vectors is None and VectorIndex.exists(self.index_dir):
                 self._vectors = VectorIndex.load(self.index_dir)
-            return self._table, self._vectors, self.embedder
+            facets = None
+            if embedder is not None and self._vectors is not None:
+                if self._facets is None or self._facets.model != embedder.name:
+                    # Read from the embedding cache the index build filled; any missing are embedded in memory.
+                    self._facets, self._facet_rows = FacetIndex.load(self.facet_texts(), embedder, self.store.db), None
+                if self._facet_rows is None:
+                    self._facet_rows = self._facets.rows_in(self._table.clause_rows)
+                facets = _FacetRanker(self._facets, self._facet_rows)
+            return self._table, self._vectors, embedder, facets
 
     def ask(
-        self, query: str, top: int = 5, standard: str | None = None, edition: str | None = None
+        self,
+        query: str,
+        top: int = 5,
+        standard: str | None = None,
+        edition: str | None = None,
+        q1_edition: str | None = None,
     ) -> AskResponse:
-        """The best clauses (per wanted standard) and procedure passages for a question."""
+        """The best clauses (per wanted standard) and procedure passages for a question.
+
+        `q1_edition` (the session's) is the Q1 edition a clause number without one is read in first.
+        """
         editions = _wanted_editions(standard, edition)
         query = query.strip()
-        table, vectors, embedder = self._snapshot()
+        plan = understand(query, self.catalogue, self.thesaurus, q1_edition or edition)
+        table, vectors, embedder, facets = self._snapshot()
         notes = []
-        dense = _NO_HITS
+        dense = facet = asked = _NO_HITS
         if embedder is not None and vectors is not None:
-            ids, scores = vectors.search_arrays(embedder.encode([query])[0], vectors.count)
-            dense = _Hits(table.rows_of(ids), scores)
+            texts = [plan.lexical_text, query] if plan.expanded else [plan.lexical_text]
+            query_vectors = embedder.encode(texts)
+            ids, scores = vectors.search_arrays(query_vectors[0], vectors.count)
+            dense = asked = _Hits(table.rows_of(ids), scores)
+            facet = facets.hits(query_vectors[0])
+            if plan.expanded:
+                # Whether the question is on topic at all is judged on the user's own words, not our expansion.
+                ids, scores = vectors.search_arrays(query_vectors[1], vectors.count)
+                asked = _Hits(table.rows_of(ids), scores)
         elif embedder is None:
             notes.append(LEXICAL_NOTE + (f" ({self.model_error})" if self.model_error else ""))
         if embedder is not None and getattr(embedder, "note", None):
             notes.append(embedder.note)
-        lex = lexical.search(self.store.db, query, CANDIDATES)
-        exact = self._exact_clauses(query, editions)
-        results = self._fuse(table, dense, lex, exact, editions, top)
-        if dense.size and not exact:
+        lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES)
+        exact = plan.exact(editions, filtered=standard is not None or edition is not None)
+        results = self._fuse(table, dense, lex, exact, editions, top, plan, facet)
+        allowed = table.allowed(editions)[table.group[asked.rows]]
+        best = float(asked.scores[int(np.argmax(allowed))]) if allowed.any() else 0.0
+        signals = Signals(cosine=best, lexical_hits=len(lex), exact=bool(exact))
+        calibrated = embedder is not None and embedder.name == CALIBRATION.model
+        results = [
+            r.model_copy(update={
+                "reading": plan.label(r.key) if r.key else None,
+                "confidence": round(confidence(signals, r.score), 3) if calibrated else None,
+            })
+            for r in results
+        ]
+        if calibrated and results and no_good_match(signals, results[0].confidence):
+            results = []
+        elif dense.size and not exact and not calibrated:
             # Fused ranks always put something first; the cosine says whether it is relevant at all.
             # Many lexical hits vouch for a question in words the model knows poorly (measured on the
             # eval set against off-topic questions: lowest right answer 0.165, off-topic up to 0.173).
-            allowed = table.allowed(editions)[table.group[dense.rows]]
-            best = float(dense.scores[int(np.argmax(allowed))]) if allowed.any() else 0.0
             floor = embedder.floor * (CORROBORATED_FLOOR if len(lex) >= CORROBORATING_HITS else 1.0)
             if best < floor:
                 results = []
@@ -196,13 +283,9 @@ class Searcher:
             note="; ".join(notes) or None,
             results=results,
             no_good_match=not results,
+            expanded=plan.expanded,
+            signals=signals,
         )
-
-    def _exact_clauses(self, query: str, editions: set[tuple[str, str]]) -> list[ClauseKey]:
-        keys = list(find_clause_refs(query, self.catalogue))
-        if looks_like_clause_ref(query):
-            keys += [c.key for c in find_clauses(query, self.catalogue)]
-        return [k for k in dict.fromkeys(keys) if (k.standard, k.edition) in editions]
 
     def _fuse(
         self,
@@ -212,10 +295,12 @@ class Searcher:
         exact: list[ClauseKey],
         editions: set[tuple[str, str]],
         top: int,
+        plan: QueryPlan,
+        facet: _Hits,
     ) -> list[SearchResult]:
         fusion = self.fusion
         n = len(table)
-        channels = [(fusion.dense, dense), (fusion.lexical, self._lexical_kept(table, lex))]
+        channels = [(fusion.dense, dense), (fusion.lexical, self._lexical_kept(table, lex)), (fusion.facets, facet)]
         channels = [(weight, hits) for weight, hits in channels if weight > 0 and hits.size]
         base = np.zeros(n)
         # Where each row first appears across the channels: breaks ties among equally scored procedures.
@@ -227,6 +312,11 @@ class Searcher:
             base[hits.rows] += weight / (fusion.rrf_k + _group_ranks(table.group[hits.rows]))
             seen[hits.rows] = np.minimum(seen[hits.rows], offset + np.arange(hits.size))
             offset += hits.size
+        hinted = [(table.clause_rows[k], w) for k, w in plan.hinted.items() if k in table.clause_rows]
+        if hinted:
+            rows, weights = np.array(hinted).T
+            # A site word the thesaurus knows counts like a first rank in a channel of its own.
+            np.add.at(base, rows.astype(np.int64), fusion.thesaurus * weights / (fusion.rrf_k + 1))
         best = sum(weight for weight, _ in channels) / (fusion.rrf_k + 1) * (1 + fusion.linked)
         cited = self._cited(table, base, seen, fusion.cited_from)
         best *= 1 + fusion.cited
@@ -236,8 +326,9 @@ class Searcher:
         np.maximum.at(linked, table.link_from, base[table.link_to])
         scores = (base + fusion.linked * linked + fusion.cited * cited) / (best or 1.0)
         candidates = ((base > 0) | (cited > 0)) & table.allowed(editions)[table.group]
-        # An exact clause number outranks any fused score.
+        # An exact clause number outranks any fused score, in the order the numbers were read.
         exact_rows = np.array([table.clause_rows[k] for k in exact if k in table.clause_rows], dtype=np.int64)
+        exact_values = 2.0 + exact_rows.size - np.arange(exact_rows.size)
         # Groups in order of their first candidate row (then exact-only ones): results of equal score
         # keep that order.
         present, first = np.unique(table.group[candidates], return_index=True)
@@ -247,9 +338,9 @@ class Searcher:
         chosen: dict[int, tuple[float, int]] = {}
         for code in sorted(order, key=order.__getitem__):
             rows = np.flatnonzero(candidates & (table.group == code))
-            extra = exact_rows[table.group[exact_rows] == code]
-            values = np.concatenate([scores[rows], np.full(extra.size, 1.0 + 1e-6)])
-            rows = np.concatenate([rows, extra])
+            in_group = table.group[exact_rows] == code
+            values = np.concatenate([scores[rows], exact_values[in_group]])
+            rows = np.concatenate([rows, exact_rows[in_group]])
             if rows.size > top:  # only the best `top` of the group go on to the exact sort below
                 kth = np.partition(values, rows.size - top)[rows.size - top]
                 rows, values = rows[values >= kth], values[values >= kth]
@@ -317,14 +408,19 @@ class SearchService:
     """
 
     def __init__(
-        self, knowledge_db: Path, index_dir: Path, catalogue: Catalogue, embedder: Embedder | None = None
+        self,
+        knowledge_db: Path,
+        index_dir: Path,
+        catalogue: Catalogue,
+        embedder: Embedder | None = None,
+        checklist_dir: Path | None = None,
     ):
         self.store = KnowledgeStore(knowledge_db)
         self.index_dir = Path(index_dir)
         self.catalogue = catalogue
         self.builder = IndexBuilder(self.store, self.index_dir, catalogue)
         self.builder.sync_catalogue()
-        self.searcher = Searcher(self.store, self.index_dir, catalogue, embedder)
+        self.searcher = Searcher(self.store, self.index_dir, catalogue, embedder, checklist_dir)
         self._lock = threading.RLock()  # build() runs inside ask() when the index is out of date
         self._checked: tuple | None = None
         """Store version the vector index was last found current for."""
@@ -383,12 +479,19 @@ class SearchService:
             report, vectors = self.builder.build(self.embedder, progress, force, export)
             if vectors is not None:
                 self.searcher.use_vectors(vectors)
+            # Cheap when nothing changed (one cache look-up); embeds new facets once, not at every start.
+            self.searcher.use_facets(self.builder.embed_facets(self.embedder, self.searcher.facet_texts()))
         return report
 
     def ask(
-        self, query: str, top: int = 5, standard: str | None = None, edition: str | None = None
+        self,
+        query: str,
+        top: int = 5,
+        standard: str | None = None,
+        edition: str | None = None,
+        q1_edition: str | None = None,
     ) -> AskResponse:
-        """The best clauses (per wanted standard) and procedure passages for a question."""
+        """The best clauses (per wanted standard) and procedure passages for a question (see Searcher.ask)."""
         note = None
         with self._lock:
             version = self.store.version()
@@ -397,13 +500,15 @@ class SearchService:
                 report = self.build()
                 self._checked = version
                 note = f"index rebuilt first ({report.reason})" if report.rebuilt else None
-        response = self.searcher.ask(query, top, standard, edition)
+        response = self.searcher.ask(query, top, standard, edition, q1_edition)
         if note:
             response.note = "; ".join(n for n in (note, response.note) if n)
         return response
 
 
-def open_service(knowledge_db: Path, index_dir: Path, load_model: bool = True) -> SearchService:
+def open_service(
+    knowledge_db: Path, index_dir: Path, load_model: bool = True, checklist_dir: Path | None = None
+) -> SearchService:
     """A search service on the bundled catalogue; lexical-only (with `model_error` set) if the model fails.
 
     The model (and faiss) load in a thread while the catalogue and the store open: onnxruntime builds
@@ -413,7 +518,7 @@ def open_service(knowledge_db: Path, index_dir: Path, load_model: bool = True) -
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         loading = pool.submit(_load_model, index_dir) if load_model else None
-        service = SearchService(knowledge_db, index_dir, load_catalogue())
+        service = SearchService(knowledge_db, index_dir, load_catalogue(), checklist_dir=checklist_dir)
         if loading is not None:
             try:
                 service.attach_embedder(loading.result())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,7 +20,11 @@ def _edition_word(group: str) -> str:
 # The pieces below are shared by the single-reference parser and the prose scanner, so both
 # accept the same spellings. `(?<![\w.])` / `(?![\w])` stand in for \b where dots and digits meet.
 _Q1 = r"(?P<q1>(?P<q1_prefix>api[\s-]*(?:spec(?:ification)?\.?[\s-]*)?|spec(?:ification)?\.?[\s-]*)?q1)"
-_ISO = r"(?P<iso>iso(?P<iso_num>[\s-]*9001(?:\s*[:/-]\s*(?P<iso_year>(?:19|20)\d\d))?)?)"
+_ISO = (
+    r"(?P<iso>iso(?P<iso_num>[\s-]*9001(?:\s*[:/-]\s*(?P<iso_year>(?:19|20)\d\d))?)?"
+    r"|(?P<iso_bare>9001)(?:\s*[:/-]\s*(?P<iso_bare_year>(?:19|20)\d\d))?)"
+)
+"""ISO 9001 as "ISO", "ISO 9001:2015" or a bare "9001" (people drop the ISO)."""
 _STANDARD = rf"(?<![\w]){_Q1}(?![\w])|(?<![\w]){_ISO}(?![\w])"
 
 _EDITION = rf"(?<![\w]){_edition_word('ed')}(?:\s*ed(?:ition)?\b\.?)?(?![\w])"
@@ -106,7 +112,7 @@ def parse_clause_ref(text: str) -> ClauseRefQuery:
     edition_raw = None
     if standard is not None:
         match = standards[standard]
-        edition_raw = match.group("iso_year")
+        edition_raw = match.group("iso_year") or match.group("iso_bare_year")
         rest = rest[: match.start()] + " " + rest[match.end() :]
     edition_match = _EDITION_RE.search(rest)
     if edition_match and edition_raw is None:
@@ -228,11 +234,32 @@ def _where(query: ClauseRefQuery) -> str:
 
 def _edition_for(match: re.Match, standard: str) -> str | None:
     if standard == ISO:
-        year = match.group("iso_year") or match.group("ed_after")
+        year = match.group("iso_year") or match.group("iso_bare_year") or match.group("ed_after")
         return year if year and len(year) == 4 else None
     raw = match.group("ed_after")
     edition = _normalize_edition(Q1, raw)
     return edition if raw else None
+
+
+def _citations(text: str) -> Iterator[tuple[int, ClauseRefQuery]]:
+    """Each clause number attached to a standard in prose, with its position; the edition None where unsaid."""
+    for regex in (_CITATION_RE, _CITATION_IDS_FIRST_RE):
+        for match in regex.finditer(text):
+            standard = _standard_of(match)
+            edition = _edition_for(match, standard)
+            if standard == ISO and edition not in (None, DEFAULT_EDITION[ISO]):
+                continue  # another ISO 9001 edition numbers its clauses differently
+            # A bare "Q1" or "ISO" followed by a whole number is too often a quarter or a count.
+            strong = bool(
+                match.group("q1_prefix") or match.group("iso_num") or match.group("iso_bare") or match.group("word")
+            )
+            for id_match in _ID_RE.finditer(match.group("ids")):
+                clause_id = _normalize_id(id_match.group())
+                if not strong and "." not in clause_id and not clause_id.startswith("Annex"):
+                    continue
+                yield match.start("ids") + id_match.start(), ClauseRefQuery(
+                    standard=standard, edition=edition, id=clause_id
+                )
 
 
 def find_clause_refs(text: str, catalogue: Catalogue) -> list[ClauseKey]:
@@ -242,23 +269,12 @@ def find_clause_refs(text: str, catalogue: Catalogue) -> list[ClauseKey]:
     so a procedure's own section numbers are never taken for clauses. Q1 means the 10th edition unless
     the 9th is written with it; ids missing from the catalogue are dropped.
     """
-    hits: list[tuple[int, ClauseKey]] = []
-    for regex in (_CITATION_RE, _CITATION_IDS_FIRST_RE):
-        for match in regex.finditer(text):
-            standard = _standard_of(match)
-            edition = _edition_for(match, standard)
-            if standard == ISO and edition not in (None, DEFAULT_EDITION[ISO]):
-                continue  # another ISO 9001 edition numbers its clauses differently
-            # A bare "Q1" or "ISO" followed by a whole number is too often a quarter or a count.
-            strong = bool(match.group("q1_prefix") or match.group("iso_num") or match.group("word"))
-            for id_match in _ID_RE.finditer(match.group("ids")):
-                clause_id = _normalize_id(id_match.group())
-                if not strong and "." not in clause_id and not clause_id.startswith("Annex"):
-                    continue
-                query = ClauseRefQuery(standard=standard, edition=edition, id=clause_id)
-                for key in _candidate_keys(query, catalogue):
-                    if catalogue.get(*key) is not None:
-                        hits.append((match.start("ids") + id_match.start(), key))
+    hits = [
+        (position, key)
+        for position, query in _citations(text)
+        for key in _candidate_keys(query, catalogue)
+        if catalogue.get(*key) is not None
+    ]
     seen: set[ClauseKey] = set()
     ordered: list[ClauseKey] = []
     for _, key in sorted(hits, key=lambda hit: hit[0]):
@@ -266,3 +282,151 @@ def find_clause_refs(text: str, catalogue: Catalogue) -> list[ClauseKey]:
             seen.add(key)
             ordered.append(key)
     return ordered
+
+
+ReadingRole = Literal["number", "home", "counterpart"]
+
+_OTHER_EDITION = {"9th": "10th", "10th": "9th"}
+_COUNTERPART_WORDS = re.compile(
+    r"\b(?:equivalents?|counterparts?|crosswalk|cross-walk|corresponds?|corresponding|maps?\s+(?:to|onto)|"
+    r"same\s+thing|in\s+(?:q1|iso)\s+terms|(?:q1|iso)\s+calls?)\b",
+    re.I,
+)
+
+
+class ClauseReading(BaseModel):
+    """One clause a typed clause number stands for, and why it is offered."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: ClauseKey
+    role: ReadingRole
+    """number: the clause the number names; home: the same clause in the other Q1 edition;
+    counterpart: the crosswalk counterpart the question asks for."""
+    label: str
+    """How to show the reading to the user, e.g. `9th-edition 5.6.1.2 (in the 10th: 5.5.1.2)`."""
+
+
+_EDITION_FIRST_RE = re.compile(
+    rf"(?<![\w]){_edition_word('ed')}(?:\s*ed(?:ition)?\b\.?)?\s*(?:of\s+)?(?:{_Q1}\s*)?"
+    rf"(?:{_CLAUSE_WORD}\s*)?(?P<ids>{_ID})",
+    re.I,
+)
+"""A Q1 number after its edition, the standard left out: "9th edition 5.11", "10th ed. cl 5.10"."""
+
+
+def _mentions(text: str) -> list[ClauseRefQuery]:
+    """Clause numbers in a question: citations in the text, or the whole text when it is just a reference."""
+    by_position: dict[int, ClauseRefQuery] = {}
+    for position, query in _citations(text):
+        # "ISO 5.3 in Q1 terms" also reads as "5.3 in Q1": the standard written before the number wins.
+        by_position.setdefault(position, query)
+    for match in _EDITION_FIRST_RE.finditer(text):
+        edition = _normalize_edition(Q1, match["ed"])
+        if edition in _OTHER_EDITION:
+            query = ClauseRefQuery(standard=Q1, edition=edition, id=_normalize_id(match["ids"]))
+            by_position.setdefault(match.start("ids"), query)
+    found = [by_position[position] for position in sorted(by_position)]
+    if not found and looks_like_clause_ref(text):
+        found = [parse_clause_ref(text)]
+    edition = _EDITION_RE.search(text)
+    if edition and (said := _normalize_edition(Q1, edition["ed"])) in _OTHER_EDITION:
+        # "Q1 5.5 ninth edition": an edition written after the number still counts.
+        found = [q.model_copy(update={"edition": said}) if q.standard != ISO and q.edition is None else q for q in found]
+    return list(dict.fromkeys(found))
+
+
+def _home(catalogue: Catalogue, edition: str, clause_id: str) -> tuple[ClauseKey, bool] | None:
+    """The same Q1 clause in the other edition, from the edition map; where the map does not know the
+    clause's own home, the home of its nearest ancestor that has one (9th 5.7.1.5 -> under 10th 5.6).
+    The flag says whether the home is the clause's own."""
+    other = _OTHER_EDITION[edition]
+    clause = catalogue.get(Q1, edition, clause_id)
+    chain = [clause, *reversed(catalogue.ancestors(clause))] if clause else []
+    for source in chain:
+        for move in catalogue.edition_map.moves_for(edition, source.id):
+            home = move.q1_10th if other == "10th" else move.q1_9th
+            if home is not None and catalogue.get(Q1, other, home) is not None:
+                return ClauseKey(Q1, other, home), source is clause
+    return None
+
+
+def _q1_readings(query: ClauseRefQuery, catalogue: Catalogue, first: str) -> list[ClauseReading]:
+    """A Q1 number read in the named edition, or in both when none is named (the `first` edition leading)."""
+    editions = [query.edition] if query.edition in _OTHER_EDITION else [first, _OTHER_EDITION[first]]
+    present = [e for e in editions if catalogue.get(Q1, e, query.id) is not None]
+    readings: list[ClauseReading] = []
+    for edition in present:
+        key = ClauseKey(Q1, edition, query.id)
+        home, own = _home(catalogue, edition, query.id) or (None, False)
+        if len(present) == 2 and home == ClauseKey(Q1, _OTHER_EDITION[edition], query.id):
+            label = f"{query.id} (same number in both editions)"
+        elif len(present) == 2:
+            label = f"{query.id} in the {edition} edition"
+        else:
+            under = "" if own else "under "
+            where = f"in the {home.edition}: {under}{home.id}" if home else f"not in the {_OTHER_EDITION[edition]} edition"
+            label = f"{edition}-edition {query.id} ({where})"
+        readings.append(ClauseReading(key=key, role="number", label=label))
+    if len(present) == 1 and (found := _home(catalogue, present[0], query.id)) is not None:
+        home = found[0]
+        readings.append(
+            ClauseReading(key=home, role="home", label=f"{home.edition}-edition home of {present[0]} {query.id}")
+        )
+    return readings
+
+
+def _counterpart_readings(reading: ClauseReading, catalogue: Catalogue, first: str) -> list[ClauseReading]:
+    clause = catalogue.get(*reading.key)
+    if clause is None:
+        return []
+    # A subclause the crosswalk does not link takes its nearest linked ancestor's counterparts.
+    for source in [clause, *reversed(catalogue.ancestors(clause))]:
+        found = catalogue.counterparts(source)
+        found.sort(key=lambda c: c.standard == Q1 and c.edition != first)  # stable: the chosen edition first
+        readings = [
+            ClauseReading(key=c.key, role="counterpart", label=f"crosswalk counterpart of {source.label}")
+            for c in found
+        ]
+        for link in catalogue.links_for(source) if source.standard == Q1 else []:
+            readings += [
+                ClauseReading(
+                    key=ClauseKey(ISO, DEFAULT_EDITION[ISO], i), role="counterpart",
+                    label=f"nearest ISO 9001 clause to {source.label} (Q1 only, no counterpart)",
+                )
+                for i in link.iso_closest
+            ]
+        if readings:
+            return readings
+    return []
+
+
+def read_clause_numbers(text: str, catalogue: Catalogue, q1_edition: str | None = None) -> list[ClauseReading]:
+    """The clauses the clause numbers in a question stand for, most wanted first.
+
+    A Q1 number without an edition is read in both editions: where it names different clauses both are
+    given, `q1_edition` (the session's or chosen edition, else the 10th) first; where it exists in one
+    edition only, that clause comes with its home in the other. A question that cites one standard and
+    names the other ("ISO 10.2 in Q1 terms", "what does Q1 call 9001 10.2?") gets the crosswalk
+    counterparts first.
+    """
+    first = q1_edition if q1_edition in _OTHER_EDITION else DEFAULT_EDITION[Q1]
+    readings: list[ClauseReading] = []
+    cited: set[str] = set()
+    for query in _mentions(text):
+        if query.standard in (None, Q1) and (q1 := _q1_readings(query, catalogue, first)):
+            readings += q1
+            cited |= {Q1} if query.standard == Q1 else set()
+        iso = ClauseKey(ISO, query.edition or DEFAULT_EDITION[ISO], query.id)
+        if query.standard in (None, ISO) and catalogue.get(*iso) is not None:
+            readings.append(ClauseReading(key=iso, role="number", label=f"ISO 9001 {query.id}"))
+            cited |= {ISO} if query.standard == ISO else set()
+    named = {_standard_of(m) for m in _STANDARD_RE.finditer(text)}
+    counterparts = [c for r in readings for c in _counterpart_readings(r, catalogue, first)]
+    if len(cited) == 1 and (named - cited or _COUNTERPART_WORDS.search(text)):
+        readings = [c for c in counterparts if c.key.standard not in cited] + readings
+    else:
+        # Last, so a search limited to the other standard still leads with the clause's counterpart.
+        readings += counterparts
+    seen: set[ClauseKey] = set()
+    return [r for r in readings if not (r.key in seen or seen.add(r.key))]

@@ -24,12 +24,15 @@ def bench(as_json: bool) -> None:
     from index.embedder import load_default_embedder
     from index.evaluation import run_bench
     from knowledge.catalogue import load_catalogue
+    from rules.checklist import CHECKLIST_DIR
 
     started = time.perf_counter()
     embedder = load_default_embedder()
     load_seconds = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="q1audit-bench-") as workdir:
-        report = run_bench(Path(workdir), [SAMPLE_QMS_DIR], load_catalogue(), embedder, load_seconds)
+        report = run_bench(
+            Path(workdir), [SAMPLE_QMS_DIR], load_catalogue(), embedder, load_seconds, checklist_dir=CHECKLIST_DIR
+        )
         speed = run_speed(Path(workdir), embedder)
     if as_json:
         click.echo(json.dumps({**report.model_dump(), "speed": speed.model_dump()}, indent=2))
@@ -37,12 +40,30 @@ def bench(as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    console = Console()
     table = Table("Mode", "Standard", "Questions", "Recall@1", "Recall@5", "MRR", title="Which clause? (eval set)")
-    for row in report.quality:
+    for row in (r for r in report.quality if r.set == "eval"):
         label = f"{row.standard} {row.edition}"
         table.add_row(row.mode, label, str(row.questions), f"{row.recall_at_1:.2f}", f"{row.recall_at_5:.2f}", f"{row.mrr:.2f}")
-    console = Console()
     console.print(table)
+    blind = Table(
+        "Half", "Group", "Standard", "Questions", "Recall@1", "Recall@5", "MRR",
+        title="Which clause? (blind set: tuned on dev, test only measured)",
+    )
+    for row in (r for r in report.quality if r.set != "eval"):
+        style = "bold" if row.group == "all" else None
+        blind.add_row(
+            row.set, row.group, f"{row.standard} {row.edition}", str(row.questions),
+            f"{row.recall_at_1:.2f}", f"{row.recall_at_5:.2f}", f"{row.mrr:.2f}", style=style,
+        )
+    console.print(blind)
+    if report.no_match:
+        nm = report.no_match
+        console.print(
+            f"no-match set: {nm.inputs} inputs, {nm.answered} got a clause, {nm.confident} with confidence >= 0.5"
+        )
+    for b in report.calibration:
+        console.print(f"confidence {b.low:.1f}-{b.high:.1f} (blind dev): {b.results} top results, {b.right:.0%} right")
     console.print(
         f"model {report.model} loaded in {report.model_load_seconds:.1f} s\n"
         f"bundled KB: {report.documents} documents, {report.passages} passages (catalogue clauses included)\n"

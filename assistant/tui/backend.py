@@ -98,13 +98,16 @@ class Backend:
         from assistant.recovery import recover
         from index.search import SearchService
         from knowledge.catalogue import load_catalogue
+        from rules.checklist import CHECKLIST_DIR
 
         # After a kill: finish a restore, drop stale copies and orphan files, before any database is opened
         # (the CLI does it before every command; here it waits until the window is up).
         recover(self.paths)
         self._embedder_loading = self._embedder_loading or self._start_embedder()
 
-        self._search = SearchService(self.paths.knowledge_db, self.paths.index_dir, load_catalogue())
+        self._search = SearchService(
+            self.paths.knowledge_db, self.paths.index_dir, load_catalogue(), checklist_dir=CHECKLIST_DIR
+        )
         self._knowledge_loaded.set()
         return IndexState(phase="loading", detail="keyword search ready; loading the embedding model")
 

@@ -1,0 +1,68 @@
+"""Calibrated confidence: how likely a search result is the right clause, and when to say "no good match".
+
+A fused rank score says which clause is best, not whether any clause fits: gibberish still has a first
+result. Confidence is the product of two logistic models fitted by benchmarks/calibrate.py:
+- on topic: how close the question came to anything in the knowledge base (the best passage cosine),
+  fitted on the blind set's dev questions against inputs with no right clause of our own;
+- right clause: the result's fused score and that cosine, fitted on dev questions only,
+so that among on-topic questions about half the top results at 0.5 are right. A question none of whose
+words occur in the catalogue or the documents (keyboard mashing, most off-topic chat) is no match at all.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel
+
+NO_MATCH_BELOW = 0.2
+"""Top confidence under which the answer is "no good match" and no clause is shown (chosen on blind dev and
+our own no-answer inputs: fewer than 1 in 100 right top results on dev fall below it)."""
+
+
+class Signals(BaseModel):
+    """What one search saw, besides the ranking itself."""
+
+    cosine: float = 0.0
+    """Best cosine between the question as typed (without thesaurus expansion) and an allowed passage
+    (0 in lexical-only mode)."""
+    lexical_hits: int = 0
+    """Passages sharing a word with the question."""
+    exact: bool = False
+    """The question names a clause by number."""
+
+
+class Calibration(BaseModel):
+    """Logistic-regression weights of the two models (see the module docstring)."""
+
+    model: str = "all-MiniLM-L6-v2"
+    """The embedding model the weights were fitted with; other embedders fall back to a cosine floor."""
+    on_topic_intercept: float = -7.87
+    on_topic_cosine: float = 29.71
+    right_intercept: float = -3.89
+    right_score: float = 5.51
+    right_cosine: float = 0.81
+
+
+CALIBRATION = Calibration()
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def confidence(signals: Signals, score: float, calibration: Calibration = CALIBRATION) -> float:
+    """Probability (0-1) that a result with this fused score is a right clause for the question."""
+    if signals.exact and score >= 1.0:
+        return 1.0
+    c = calibration
+    on_topic = _sigmoid(c.on_topic_intercept + c.on_topic_cosine * signals.cosine)
+    right = _sigmoid(c.right_intercept + c.right_score * score + c.right_cosine * signals.cosine)
+    return on_topic * right
+
+
+def no_good_match(signals: Signals, top_confidence: float) -> bool:
+    """No clause is worth showing: no word of the question is known, or the best result is too unsure."""
+    if signals.exact:
+        return False
+    return signals.lexical_hits == 0 or top_confidence < NO_MATCH_BELOW
