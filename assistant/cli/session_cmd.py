@@ -327,7 +327,10 @@ def session_load(paths: DataPaths, session_id: str, file: str, by: str | None) -
 def session_history(paths: DataPaths, session_id: str, question_id: str) -> None:
     """Every answer given to one question: who, when, old and new."""
     service = _service(paths)
-    for change in service.history(session_id, question_id):
+    changes = service.history(session_id, question_id)
+    if not changes:
+        click.echo(f"No answer to {question_id} yet.")
+    for change in changes:
         old = "-" if change.old is None else _shown(service, change.old)
         when = change.changed_at.isoformat(timespec="seconds")
         click.echo(f"{when}  {change.changed_by or '?'}  {old} -> {_shown(service, change.new)}")

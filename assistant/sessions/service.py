@@ -40,6 +40,7 @@ from assistant.sessions.models import (
     SourceFingerprint,
 )
 from knowledge.errors import Q1AuditError
+from rules.answers import EARLIEST_YEAR, LATEST_YEAR
 from rules.checklist import cite
 from rules.models import ClauseCitation, Grade, Statement
 
@@ -134,6 +135,12 @@ class SessionService:
         """Processes must be checklist processes; standards are normalised to `API Q1:10th` form."""
         from knowledge.catalogue import load_catalogue
 
+        dates = {"start date": header.start_date, "end date": header.end_date,
+                 "approval date": header.approval.approved_on if header.approval else None}
+        for name, day in dates.items():
+            # The bounds typed answers use: a year 0001 or 9999 is a slip of the keyboard, not an audit.
+            if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                raise SessionError(f"{name} {day}: expected a year from {EARLIEST_YEAR} to {LATEST_YEAR}")
         processes = self.engine.checklist.processes()
         for process in header.scope.processes:
             if process not in processes:
@@ -429,7 +436,7 @@ class SessionService:
     def history(self, session_id: str, question_id: str) -> list[AnswerChange]:
         """Every answer given to the question, oldest first (the first with `old` None)."""
         session = self.get(session_id)
-        return [
+        changes = [
             AnswerChange(
                 question_id=r["question_id"],
                 changed_at=r["changed_at"],
@@ -441,6 +448,9 @@ class SessionService:
                 "session_id = ? and question_id = ?", [session.id, question_id], order_by="id"
             )
         ]
+        if not changes:
+            self.engine.checklist.get(question_id)  # a mistyped id is named, not answered with nothing
+        return changes
 
     def load_answers(self, session_id: str, file: str | Path, by: str | None = None) -> list[AnswerRecord]:
         """Answers in bulk from a YAML or JSON mapping of question id to a value or {value, note, records ...}.

@@ -50,6 +50,22 @@ def test_user_mistakes_print_one_line(run):
     assert missing.output.strip() == "q1audit: no session '1999-001' (q1audit session list shows them)"
 
 
+def test_a_year_no_audit_has_is_refused_and_nothing_changes(run):
+    far = run("session", "new", "--title", "T", "--start", "0001-01-01", ok=False)
+    assert far.output.strip() == "q1audit: start date 0001-01-01: expected a year from 1900 to 2099"
+    sid = run(*NEW).output.strip()
+    late = run("session", "edit", sid, "--end", "9999-12-31", ok=False)
+    assert "end date 9999-12-31: expected a year from 1900 to 2099" in late.output
+    assert json.loads(run("session", "show", sid, "--json").output)["header"]["end_date"] is None
+
+
+def test_history_of_a_mistyped_question_names_it(run):
+    sid = run(*NEW).output.strip()
+    typo = run("session", "history", sid, "pur_procedur", ok=False)
+    assert "no checklist question 'pur_procedur' (did you mean 'pur_procedure'?)" in typo.output
+    assert run("session", "history", sid, "pur_procedure").output.strip() == "No answer to pur_procedure yet."
+
+
 def test_answer_show_findings_decide_and_close(run, tmp_path):
     sid = run(*NEW).output.strip()
     photo = tmp_path / "po.jpg"
