@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script, its sibling modules import as `benchmarks.*`
 PROCEDURE = "Document No: {doc}\n\n# {title}\n\n## 1 Purpose\n\nSuppliers are evaluated per API Q1 5.5.1.2.\n"
 
 

@@ -43,6 +43,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script, its sibling modules import as `benchmarks.*`
 QUESTIONS = {  # answers that make the purchasing and calibration rules fire, and others that keep them quiet
     "pur_reeval": ["yes", "no - none this year", "partial - two overdue"],
     "pur_reeval_sampled": ["5", "8", "12"],
