@@ -111,6 +111,19 @@ def _has_setpriv() -> bool:
     return shutil.which("setpriv") is not None and os.geteuid() == 0
 
 
+def _answers_with_photos(box: Box, size: int) -> Path:
+    """An answers file in the scratch folder giving three answers, each with a photo of `size` bytes."""
+    folder = box.scratch / "photos"
+    folder.mkdir()
+    entries = {}
+    for i, qid in enumerate(("pur_procedure", "pur_reeval", "rsk_procedure")):
+        (folder / f"p{i}.jpg").write_bytes(os.urandom(size))
+        entries[qid] = {"value": "yes", "attachments": [f"p{i}.jpg"]}
+    answers = folder / "a.json"
+    answers.write_text(json.dumps(entries))
+    return answers
+
+
 def attacks() -> list[tuple[str, str, Callable[[Box], str | None]]]:
     def yaml_bomb(box: Box) -> str | None:
         started = time.perf_counter()
@@ -176,14 +189,7 @@ def attacks() -> list[tuple[str, str, Callable[[Box], str | None]]]:
         return attack
 
     def load_killed(box: Box) -> str | None:
-        folder = box.scratch / "photos"
-        folder.mkdir()
-        entries = {}
-        for i, qid in enumerate(("pur_procedure", "pur_reeval", "rsk_procedure")):
-            (folder / f"p{i}.jpg").write_bytes(os.urandom(4_000_000))
-            entries[qid] = {"value": "yes", "attachments": [f"p{i}.jpg"]}
-        answers = folder / "a.json"
-        answers.write_text(json.dumps(entries))
+        answers = _answers_with_photos(box, 4_000_000)
         proc = subprocess.Popen([sys.executable, "-m", "assistant", "session", "load", box.session, str(answers)],
                                 env=box.env, cwd=ROOT)
         time.sleep(1.2)
@@ -330,14 +336,7 @@ def attacks() -> list[tuple[str, str, Callable[[Box], str | None]]]:
         return None if b"\x1b]0" not in done.stdout and b"\x1b[31mred" not in done.stdout else "escape reached the terminal"
 
     def torn_copy(box: Box) -> str | None:
-        folder = box.scratch / "photos"
-        folder.mkdir()
-        entries = {}
-        for i, qid in enumerate(("pur_procedure", "pur_reeval", "rsk_procedure")):
-            (folder / f"p{i}.jpg").write_bytes(os.urandom(1_000_000))
-            entries[qid] = {"value": "yes", "attachments": [f"p{i}.jpg"]}
-        answers = folder / "a.json"
-        answers.write_text(json.dumps(entries))
+        answers = _answers_with_photos(box, 1_000_000)
         killer = ("import os, runpy, sys\nimport assistant.sessions.attachments as a\ncopies = []\n"
                   "def torn(source, fd):\n    copies.append(source)\n"
                   "    if len(copies) == 2:\n        os.write(fd, open(source, 'rb').read(65536)); os._exit(9)\n"

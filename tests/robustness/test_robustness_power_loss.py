@@ -89,16 +89,25 @@ def _image(power_loss, power_cut_vfs, root: Path, model) -> Path:
     return image
 
 
-def test_sqlite_commits_survive_a_power_cut_with_synchronous_full(power_loss, power_cut_vfs, tmp_path):
+def _data_dir_with_a_database(power_loss, tmp_path: Path):
+    """A data folder holding a database that was there before the run, and the power-loss model over it."""
     root = tmp_path / "data"
     root.mkdir()
-    sqlite3.connect(str(root / "a.db")).close()  # a database that was there before
-    model = power_loss.PowerLossModel(root, stash=tmp_path / "replaced")
-    conn = connect(root / "a.db", timeout_s=1)
+    sqlite3.connect(str(root / "a.db")).close()
+    return root, power_loss.PowerLossModel(root, stash=tmp_path / "replaced")
+
+
+def _thirty_commits(conn: sqlite3.Connection) -> None:
     conn.execute("create table t (x)")
     for i in range(30):
         with conn:
             conn.execute("insert into t values (?)", (i,))
+
+
+def test_sqlite_commits_survive_a_power_cut_with_synchronous_full(power_loss, power_cut_vfs, tmp_path):
+    root, model = _data_dir_with_a_database(power_loss, tmp_path)
+    conn = connect(root / "a.db", timeout_s=1)
+    _thirty_commits(conn)
     image = _image(power_loss, power_cut_vfs, root, model)
     conn.close()
     with sqlite3.connect(str(image / "a.db")) as copy:
@@ -107,17 +116,11 @@ def test_sqlite_commits_survive_a_power_cut_with_synchronous_full(power_loss, po
 
 
 def test_the_power_cut_loses_commits_that_synchronous_normal_never_synced(power_loss, power_cut_vfs, tmp_path):
-    root = tmp_path / "data"
-    root.mkdir()
-    sqlite3.connect(str(root / "a.db")).close()
-    model = power_loss.PowerLossModel(root, stash=tmp_path / "replaced")
+    root, model = _data_dir_with_a_database(power_loss, tmp_path)
     conn = sqlite3.connect(str(root / "a.db"))
     conn.execute("PRAGMA journal_mode = wal")
     conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("create table t (x)")
-    for i in range(30):
-        with conn:
-            conn.execute("insert into t values (?)", (i,))
+    _thirty_commits(conn)
     image = _image(power_loss, power_cut_vfs, root, model)
     conn.close()
     with sqlite3.connect(str(image / "a.db")) as copy:
