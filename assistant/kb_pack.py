@@ -100,14 +100,14 @@ def _plain_files(folder: Path) -> list[Path]:
 
 def pack_kb(paths: DataPaths, target: Path, include_licensed: bool = False, force: bool = False) -> PackManifest:
     """Write the knowledge base (documents, passages, embeddings cache, built index) into `target`."""
-    from index.search import open_service
+    from assistant.search_service import open_search
 
     target = Path(target).expanduser().absolute()
     if target.exists() and not force:
         raise KbPackError(f"{target}: already exists; give another name or --force to replace it")
     if not target.parent.is_dir():
         raise KbPackError(f"{target.parent}: no such folder")
-    service = open_service(paths.knowledge_db, paths.index_dir, load_model=False)
+    service = open_search(paths, load_model=False)
     status = service.status()
     if status.state != "current":
         raise KbPackError(f"the index is {status.state} ({status.reason}); run `q1audit index build` first")

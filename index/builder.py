@@ -1,4 +1,5 @@
-"""The index builder (every write search needs): the catalogue as passages, the vector index, the ONNX export.
+"""The index builder (every write search needs): the catalogue as passages, the vector index, the lexical
+matrix, the ONNX export.
 
 Whether a build is needed is decided from the manifests and the store's (id, hash) signature alone,
 so `q1audit index build` with nothing changed imports no model.
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 
 from index.embedder import MINILM_NAME, Embedder, EmbedderUnavailable
 from index.facets import FacetIndex
+from index.lexical import LexicalMatrix
 from index.manifest import Manifest, corpus_hash, read_manifest, write_manifest
 from index.store import CATALOGUE_DOC_ID, KnowledgeStore
 from index.vectors import INDEX_FILE, VectorIndex, embed_with_cache
@@ -58,6 +60,8 @@ class BuildReport(BaseModel):
     """Why the ONNX export failed (queries then stay on sentence-transformers)."""
     embedded_by: str | None = None
     """Which runtime embedded the passages: `onnxruntime` (the export) or the embedder's own."""
+    lexical_rebuilt: bool = False
+    """The lexical matrix (index/lexical.py) was read out of the passage index again."""
 
     @property
     def passages_per_second(self) -> float:
@@ -86,7 +90,7 @@ def catalogue_passages(catalogue: Catalogue) -> list[tuple[str, Passage]]:
 
 
 class IndexBuilder:
-    """Keeps the catalogue passages, the vector index and the ONNX export in step with the store."""
+    """Keeps the catalogue passages, the vector index, the lexical matrix and the ONNX export in step with the store."""
 
     def __init__(self, store: KnowledgeStore, index_dir: Path, catalogue: Catalogue):
         self.store = store
@@ -167,11 +171,20 @@ class IndexBuilder:
             vectors = VectorIndex.build(ids, matrix)
             vectors.save(self.index_dir)
             write_manifest(self.index_dir, Manifest.create(embedder.name, embedder.dim, len(passages), current_hash))
+        lexical_rebuilt = self.write_lexical(force)
         return BuildReport(
             rebuilt=vectors is not None, passages=len(signature), embedded=embedded,
             seconds=time.perf_counter() - started, reason=reason, exported=exported, export_error=export_error,
-            embedded_by=embedded_by,
+            embedded_by=embedded_by, lexical_rebuilt=lexical_rebuilt,
         ), vectors
+
+    def write_lexical(self, force: bool = False) -> bool:
+        """Write the lexical matrix when the store changed since it was read (False: it was current)."""
+        version = self.store.version()
+        if not force and LexicalMatrix.saved_stamp(self.index_dir) == LexicalMatrix.stamp_of(version):
+            return False
+        LexicalMatrix.from_db(self.store.db, version).save(self.index_dir)
+        return True
 
     def embed_facets(self, embedder: Embedder, facets: list[tuple[ClauseKey, str]]) -> FacetIndex:
         """The clause facets' vectors, embedding (and caching) those not embedded before."""

@@ -188,6 +188,9 @@ class Searcher:
         self._facets: FacetIndex | None = None
         self._facet_rows: np.ndarray | None = None
         """Table row of each facet-index clause (-1: not in the table)."""
+        self._lexical: lexical.LexicalMatrix | None = None
+        self._lexical_version: tuple | None = None
+        """Store version the lexical matrix was last looked for (None: look again at the next question)."""
 
     def use_vectors(self, vectors: VectorIndex | None) -> None:
         """Search this vector index from now on (None: read the one on disk at the next question)."""
@@ -199,16 +202,26 @@ class Searcher:
         with self._lock:
             self._facets, self._facet_rows = facets, None
 
+    def reload_lexical(self) -> None:
+        """Read the lexical matrix from disk again at the next question (an index build wrote it)."""
+        with self._lock:
+            self._lexical_version = None
+
     def facet_texts(self) -> list[tuple[ClauseKey, str]]:
         return clause_and_checklist_facets(self.catalogue, self.checklist_dir)
 
-    def _snapshot(self) -> tuple[PassageTable, VectorIndex | None, Embedder | None, _FacetRanker | None]:
-        """The passage table, vector index and facets for the store as it is now (reloaded when it changed)."""
+    def _snapshot(
+        self,
+    ) -> tuple[PassageTable, VectorIndex | None, Embedder | None, _FacetRanker | None, lexical.LexicalMatrix | None]:
+        """The passage table, vector index, facets and lexical matrix for the store as it is now (reloaded when
+        it changed; a missing or older lexical matrix leaves lexical search to FTS5)."""
         with self._lock:
             version = self.store.version()
             if version != self._version or self._table is None:
                 self._table = PassageTable.load(self.store.db, self.catalogue)
                 self._version, self._vectors, self._facet_rows = version, None, None
+            if version != self._lexical_version:
+                self._lexical, self._lexical_version = lexical.LexicalMatrix.load(self.index_dir, version), version
             embedder = self.embedder
             if embedder is not None and self._vectors is None and VectorIndex.exists(self.index_dir):
                 self._vectors = VectorIndex.load(self.index_dir)
@@ -220,7 +233,7 @@ class Searcher:
                 if self._facet_rows is None:
                     self._facet_rows = self._facets.rows_in(self._table.clause_rows)
                 facets = _FacetRanker(self._facets, self._facet_rows)
-            return self._table, self._vectors, embedder, facets
+            return self._table, self._vectors, embedder, facets, self._lexical
 
     def ask(
         self,
@@ -237,7 +250,7 @@ class Searcher:
         editions = _wanted_editions(standard, edition)
         query = query.strip()
         plan = understand(query, self.catalogue, self.thesaurus, q1_edition or edition)
-        table, vectors, embedder, facets = self._snapshot()
+        table, vectors, embedder, facets, lexical_matrix = self._snapshot()
         notes = []
         dense = facet = asked = _NO_HITS
         if embedder is not None and vectors is not None:
@@ -254,7 +267,7 @@ class Searcher:
             notes.append(LEXICAL_NOTE + (f" ({self.model_error})" if self.model_error else ""))
         if embedder is not None and getattr(embedder, "note", None):
             notes.append(embedder.note)
-        lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES)
+        lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES, lexical_matrix)
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
         results = self._fuse(table, dense, lex, exact, editions, top, plan, facet)
         allowed = table.allowed(editions)[table.group[asked.rows]]
@@ -479,6 +492,8 @@ class SearchService:
             report, vectors = self.builder.build(self.embedder, progress, force, export)
             if vectors is not None:
                 self.searcher.use_vectors(vectors)
+            if report.lexical_rebuilt:
+                self.searcher.reload_lexical()
             # Cheap when nothing changed (one cache look-up); embeds new facets once, not at every start.
             self.searcher.use_facets(self.builder.embed_facets(self.embedder, self.searcher.facet_texts()))
         return report

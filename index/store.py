@@ -16,6 +16,7 @@ import sqlite_utils
 from pydantic import BaseModel
 from sqlite_utils.migrations import Migrations
 
+from index import lexical
 from knowledge.documents.models import LoadedDocument, Passage
 from knowledge.durable_files import copy_to_fd, fsync_dir, make_folder
 from knowledge.errors import DocumentError, Q1AuditError
@@ -69,7 +70,7 @@ def m001_documents_passages(db: sqlite_utils.Database) -> None:
     db["passages"].create_index(["document_id"])
     # Triggers keep the full-text index in step with every insert and delete, so lexical search
     # never needs a build step.
-    db["passages"].enable_fts(["heading", "text"], tokenize="porter unicode61", create_triggers=True)
+    db["passages"].enable_fts(["heading", "text"], tokenize=lexical.TOKENIZE, create_triggers=True)
 
 
 @migrations()

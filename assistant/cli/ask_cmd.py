@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -22,13 +21,13 @@ NO_MATCH = "Nothing in the catalogue or your documents is relevant enough to tha
 @click.pass_obj
 def ask(paths: DataPaths, question: tuple[str, ...], top: int, standard: str | None, edition: str | None, as_json: bool):
     """Ask which clauses apply, in your own words: q1audit ask "cal sticker expired on a torque wrench"."""
+    from assistant.search_service import open_search
     from index.costs import check_inline_rebuild
-    from index.search import open_service
 
     text = " ".join(question).strip()
     if not text and not as_json:
         raise click.UsageError('give a question, e.g. q1audit ask "who signs off a concession?"')
-    service = open_service(paths.knowledge_db, paths.index_dir, checklist_dir=_checklist_dir())
+    service = open_search(paths)
     if service.embedder is not None:
         # Never a long silent wait: a short update is announced, a long one is left to `index build`.
         note = check_inline_rebuild(service.store, service.embedder.name)
@@ -46,13 +45,6 @@ def ask(paths: DataPaths, question: tuple[str, ...], top: int, standard: str | N
         click.echo(response.model_dump_json())
     else:
         _print(service, response)
-
-
-def _checklist_dir() -> Path:
-    """The bundled checklists' folder, found without importing the rule engine (a third of a second)."""
-    from importlib.resources import files
-
-    return Path(str(files("rules") / "checklists"))
 
 
 def _clause_cell(service, result) -> str:

@@ -46,14 +46,14 @@ def index() -> None:
 @click.pass_obj
 def build(paths: DataPaths, force: bool) -> None:
     """Embed new or changed passages and rebuild the vector index."""
-    from index.search import open_service
+    from assistant.search_service import open_search
 
     # Decided from the manifests before any model is imported: nothing changed costs well under a second.
-    status = open_service(paths.knowledge_db, paths.index_dir, load_model=False).status()
+    status = open_search(paths, load_model=False).status()
     if not force and not status.needs_build:
         click.echo(f"Index is current ({status.passages} passages); nothing to do.")
         return
-    build_with_progress(open_service(paths.knowledge_db, paths.index_dir), force=force)
+    build_with_progress(open_search(paths), force=force)
 
 
 @index.command("status")
@@ -61,9 +61,9 @@ def build(paths: DataPaths, force: bool) -> None:
 @click.pass_obj
 def status(paths: DataPaths, as_json: bool) -> None:
     """What is indexed and whether the index is current (does not load the model)."""
-    from index.search import open_service
+    from assistant.search_service import open_search
 
-    report = open_service(paths.knowledge_db, paths.index_dir, load_model=False).status()
+    report = open_search(paths, load_model=False).status()
     if as_json:
         click.echo(report.model_dump_json(exclude={"mode"}))
         return

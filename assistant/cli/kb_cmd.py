@@ -164,13 +164,13 @@ def remove(paths: DataPaths, doc: str) -> None:
 @click.pass_obj
 def coverage(paths: DataPaths, standard: str, edition: str | None, as_json: bool) -> None:
     """For every clause, the procedures that cite or match it, and the clauses nothing covers."""
+    from assistant.search_service import open_search
     from index.coverage import build_coverage
-    from index.search import open_service
 
     edition = edition or DEFAULT_EDITION[standard]
     if edition not in EDITIONS[standard]:
         raise click.BadParameter(f"{standard} has editions {', '.join(EDITIONS[standard])}", param_hint="--edition")
-    service = open_service(paths.knowledge_db, paths.index_dir)
+    service = open_search(paths)
     report = build_coverage(service, standard, edition)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
@@ -211,14 +211,14 @@ def _print_coverage(report) -> None:
 def matrix(paths: DataPaths, edition: str, out: Path, force: bool) -> None:
     """Draft the conformity matrix: per API Q1 clause, the procedure, section and page that address it, or GAP."""
     from assistant.exports.matrix import write_matrix
+    from assistant.search_service import open_search
     from index.matrix import build_matrix
-    from index.search import open_service
 
     def say(message: str) -> None:
         click.echo(message, err=True)
 
     say("loading the knowledge base and search model (can take half a minute) ...")
-    drafted = build_matrix(open_service(paths.knowledge_db, paths.index_dir), edition, progress=say)
+    drafted = build_matrix(open_search(paths), edition, progress=say)
     written = write_matrix(drafted, out, force)
     gaps = drafted.gaps
     click.echo(f"wrote {written}: {len(drafted.rows)} clauses, {len(gaps)} gaps"

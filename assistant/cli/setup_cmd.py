@@ -15,11 +15,11 @@ def setup(ctx: click.Context, paths: DataPaths) -> None:
     """Make the data directory ready: sample documents on first run, then an up-to-date index."""
     from assistant.cli.index_cmd import build_with_progress
     from assistant.cli.kb_cmd import import_paths
-    from index.search import open_service
+    from assistant.search_service import open_search
 
     click.echo(f"Data directory: {paths.root}")
     # Checking costs no model load, so a set-up that is already done returns in well under a second.
-    service = open_service(paths.knowledge_db, paths.index_dir, load_model=False)
+    service = open_search(paths, load_model=False)
     status = service.status()
     if status.documents == 0:
         click.echo("Empty knowledge base: importing the sample company QMS (a fictional manufacturer).")
@@ -30,6 +30,6 @@ def setup(ctx: click.Context, paths: DataPaths) -> None:
     if not status.needs_build:
         click.echo(f"Ready: {status.documents} documents, {status.passages} passages, index current.")
         return
-    service = open_service(paths.knowledge_db, paths.index_dir)
+    service = open_search(paths)
     build_with_progress(service)
     click.echo("Ready. Try: q1audit ask \"we bought forgings from a new mill without visiting them\"")

@@ -96,9 +96,9 @@ class Backend:
         The model starts loading alongside: onnxruntime builds its session outside the GIL.
         """
         from assistant.recovery import recover
+        from assistant.search_service import checklist_dir
         from index.search import SearchService
         from knowledge.catalogue import load_catalogue
-        from rules.checklist import CHECKLIST_DIR
 
         # After a kill: finish a restore, drop stale copies and orphan files, before any database is opened
         # (the CLI does it before every command; here it waits until the window is up).
@@ -106,7 +106,7 @@ class Backend:
         self._embedder_loading = self._embedder_loading or self._start_embedder()
 
         self._search = SearchService(
-            self.paths.knowledge_db, self.paths.index_dir, load_catalogue(), checklist_dir=CHECKLIST_DIR
+            self.paths.knowledge_db, self.paths.index_dir, load_catalogue(), checklist_dir=checklist_dir()
         )
         self._knowledge_loaded.set()
         return IndexState(phase="loading", detail="keyword search ready; loading the embedding model")

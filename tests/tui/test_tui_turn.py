@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.sessions.models import Scope, SessionHeader
 from assistant.tui.screens.findings import FindingsScreen
 from assistant.tui.screens.interview import InterviewScreen, split_finding_command
@@ -142,3 +144,24 @@ async def test_an_answer_not_understood_is_said_without_the_question_id(make_app
         assert "Not understood, asked again" in said
         assert f"{question.id}:" not in said.split("Not understood", 1)[1]
         assert interview.current.id == question.id
+
+
+async def test_ask_reads_a_clause_number_in_the_edition_the_audit_is_held_against(make_app, settle):
+    from assistant.sessions.models import Criteria
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        service = app.backend.sessions
+        header = SessionHeader(title="Old-edition site", scope=Scope(processes=["risk"]),
+                               criteria=Criteria(standards=["API Q1:9th", "ISO 9001:2015"]))
+        session = service.create(header)
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.open_session(session.id)
+        await settle(pilot)
+        await say(pilot, "/ask what does Q1 5.5 ask for")
+        answer = transcript_text(app).split("/ask", 1)[1]
+        # The 9th edition's 5.5 first, not the 10th's (Purchasing), which a 10th-edition audit would see.
+        first = re.search(r"API Q1 (9th|10th) [\d.]+", answer.split("Clauses", 1)[1])
+        assert first is not None and first.group(0) == "API Q1 9th 5.5" and "Contingency" in answer

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from assistant.sessions.models import Finding
     from assistant.sessions.service import SessionService
     from assistant.sessions.turn import AuditSession, TurnResult
+    from assistant.tui.backend import Q1Edition
     from rules.answers import ParsedAnswer
     from rules.checklist import Question
 
@@ -98,6 +99,12 @@ def split_finding_command(rest: str) -> tuple[str, str, str | None, str]:
     return grade, " ".join(reference), process, " ".join(words)
 
 
+def audited_q1_edition(standards: list[str]) -> Q1Edition:
+    """The API Q1 edition `/ask` answers from: the one the audit is held against (both, if both are)."""
+    editions = {s.split(":", 1)[1] for s in standards if s.startswith("API Q1:")}
+    return "both" if editions >= {"9th", "10th"} else "9th" if editions == {"9th"} else "10th"
+
+
 class InterviewScreen(AsksQuestions, AppScreen):
     """One session's interview; the progress panel shows each process in scope.
 
@@ -146,6 +153,7 @@ class InterviewScreen(AsksQuestions, AppScreen):
         turn.refresh()
         session = turn.session
         self.sub_title = f"{session.id} {session.header.title}"
+        self.edition = audited_q1_edition(session.header.criteria.standards)
         transcript = self.query_one(Transcript)
         transcript.note(
             f"Session {session.id}: {session.header.title} ({session.header.audit_type}, "
