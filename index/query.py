@@ -26,6 +26,12 @@ class QueryPlan(BaseModel):
     def lexical_text(self) -> str:
         return " ".join([self.text, *self.expanded])
 
+    @property
+    def texts_to_embed(self) -> list[str]:
+        """The expanded question (what is searched), then, when expansion added words, the user's own words
+        (whether a question is on topic at all is judged on those, not on our expansion)."""
+        return [self.lexical_text, self.text] if self.expanded else [self.lexical_text]
+
     def exact(self, editions: set[tuple[str, str]], filtered: bool) -> list[ClauseKey]:
         """The clauses to put first, in order; a typed number passes the default edition filter."""
         return [

@@ -254,13 +254,11 @@ class Searcher:
         notes = []
         dense = facet = asked = _NO_HITS
         if embedder is not None and vectors is not None:
-            texts = [plan.lexical_text, query] if plan.expanded else [plan.lexical_text]
-            query_vectors = embedder.encode(texts)
+            query_vectors = embedder.encode(plan.texts_to_embed)
             ids, scores = vectors.search_arrays(query_vectors[0], vectors.count)
             dense = asked = _Hits(table.rows_of(ids), scores)
             facet = facets.hits(query_vectors[0])
-            if plan.expanded:
-                # Whether the question is on topic at all is judged on the user's own words, not our expansion.
+            if len(query_vectors) > 1:
                 ids, scores = vectors.search_arrays(query_vectors[1], vectors.count)
                 asked = _Hits(table.rows_of(ids), scores)
         elif embedder is None:
