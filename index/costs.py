@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from index.facets import hashed_texts
 from index.store import KnowledgeStore
+from index.vectors import cached_vectors
+from knowledge.catalogue import ClauseKey
 from knowledge.errors import Q1AuditError
 
 EMBED_PASSAGES_PER_SECOND = 20.0
@@ -29,30 +32,33 @@ def duration_words(seconds: float) -> str:
     return f"about {seconds / 3600:.0f} hours"
 
 
-def pending_embeddings(store: KnowledgeStore, model: str) -> int:
-    """Passages whose text has no cached vector for `model`: what the next index build must embed."""
-    return store.db.execute(
+def pending_embeddings(store: KnowledgeStore, model: str, facets: list[tuple[ClauseKey, str]] = ()) -> int:
+    """Passages and clause facets whose text has no cached vector for `model`: what the next index
+    build must embed (a fresh data directory embeds a few thousand facets besides its passages)."""
+    passages = store.db.execute(
         "select count(distinct p.content_hash) from passages p "
         "left join embeddings e on e.model = ? and e.content_hash = p.content_hash "
         "where e.content_hash is null",
         (model,),
     ).fetchone()[0]
+    hashes = list(dict(hashed_texts(list(facets))))
+    return passages + len(hashes) - len(cached_vectors(store.db, model, hashes))
 
 
 class LongRebuildError(Q1AuditError):
     title = "Index out of date"
 
 
-def check_inline_rebuild(store: KnowledgeStore, model: str) -> str | None:
+def check_inline_rebuild(store: KnowledgeStore, model: str, facets: list[tuple[ClauseKey, str]] = ()) -> str | None:
     """Before a search that would bring the index up to date inline: a note saying so when it is short,
     LongRebuildError pointing to `q1audit index build` when it would take long; None when nothing to do."""
-    pending = pending_embeddings(store, model)
+    pending = pending_embeddings(store, model, facets)
     if not pending:
         return None
     cost = duration_words(embed_seconds(pending, model))
     if pending > LONG_REBUILD_PASSAGES and embed_seconds(pending, model) > 60:
         raise LongRebuildError(
-            f"the search index is {pending:,} passages behind the knowledge base ({cost} to embed); "
+            f"the search index is {pending:,} passages and clause facets behind the knowledge base ({cost} to embed); "
             "run `q1audit index build` first (it shows progress)"
         )
-    return f"updating the search index first: {pending:,} passages to embed ({cost})"
+    return f"updating the search index first: {pending:,} passages and clause facets to embed ({cost})"

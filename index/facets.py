@@ -52,7 +52,8 @@ def clause_and_checklist_facets(catalogue: Catalogue, checklist_dir: Path | None
     return clause_facets(catalogue) + checklist_facets(checklist_dir, catalogue)
 
 
-def _items(facets: list[tuple[ClauseKey, str]]) -> list[tuple[str, str]]:
+def hashed_texts(facets: list[tuple[ClauseKey, str]]) -> list[tuple[str, str]]:
+    """(text hash, text) per facet: the embedding cache's key and what is embedded."""
     return [(hashlib.sha256(text.encode()).hexdigest(), text) for _, text in facets]
 
 
@@ -76,13 +77,13 @@ class FacetIndex:
         cls, facets: list[tuple[ClauseKey, str]], embedder: Embedder, db: sqlite_utils.Database
     ) -> FacetIndex:
         """Embed the facet texts, caching new vectors in the knowledge store's embedding table (a write)."""
-        matrix, _ = embed_with_cache(db, embedder, _items(facets))
+        matrix, _ = embed_with_cache(db, embedder, hashed_texts(facets))
         return cls([key for key, _ in facets], matrix, embedder.name)
 
     @classmethod
     def load(cls, facets: list[tuple[ClauseKey, str]], embedder: Embedder, db: sqlite_utils.Database) -> FacetIndex:
         """The facet vectors from the embedding cache, those missing embedded in memory (no write)."""
-        items = _items(facets)
+        items = hashed_texts(facets)
         cache = cached_vectors(db, embedder.name, [h for h, _ in items])
         todo = list({h: t for h, t in items if h not in cache}.items())
         if todo:

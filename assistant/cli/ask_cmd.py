@@ -30,7 +30,7 @@ def ask(paths: DataPaths, question: tuple[str, ...], top: int, standard: str | N
     service = open_search(paths)
     if service.embedder is not None:
         # Never a long silent wait: a short update is announced, a long one is left to `index build`.
-        note = check_inline_rebuild(service.store, service.embedder.name)
+        note = check_inline_rebuild(service.store, service.embedder.name, service.searcher.facet_texts())
         if note and not as_json:
             click.echo(note, err=True)
     if as_json and not text:

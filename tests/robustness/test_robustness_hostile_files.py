@@ -301,7 +301,28 @@ def test_ask_never_starts_a_long_index_rebuild_silently(isolated_home, monkeypat
     with pytest.raises(LongRebuildError, match="run `q1audit index build` first"):
         check_inline_rebuild(store, "all-MiniLM-L6-v2")
     monkeypatch.setattr("index.costs.LONG_REBUILD_PASSAGES", 100_000)
-    assert "passages to embed" in check_inline_rebuild(store, "all-MiniLM-L6-v2")
+    assert "passages and clause facets to embed" in check_inline_rebuild(store, "all-MiniLM-L6-v2")
+
+
+def test_the_rebuild_estimate_counts_the_clause_facets_a_fresh_data_directory_embeds(isolated_home):
+    from index.costs import pending_embeddings
+    from index.facets import clause_facets, hashed_texts
+    from index.search import catalogue_passages
+    from index.store import KnowledgeStore
+    from knowledge.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    store = KnowledgeStore(isolated_home.knowledge_db)
+    store.sync_builtin("@catalogue", "Clause catalogue", catalogue_passages(catalogue))
+    facets = clause_facets(catalogue)
+    passages = pending_embeddings(store, "all-MiniLM-L6-v2")
+    unique = len(dict(hashed_texts(facets)))
+    assert pending_embeddings(store, "all-MiniLM-L6-v2", facets) == passages + unique
+    cached = hashed_texts(facets)[:10]
+    store.db["embeddings"].insert_all(
+        {"model": "all-MiniLM-L6-v2", "content_hash": h, "vector": b"\0" * 1536} for h, _ in cached
+    )
+    assert pending_embeddings(store, "all-MiniLM-L6-v2", facets) == passages + unique - len(dict(cached))
 
 
 # --- attachments, backup, restore ----------------------------------------------------------------------
