@@ -37,11 +37,11 @@ class Calibration(BaseModel):
 
     model: str = "all-MiniLM-L6-v2"
     """The embedding model the weights were fitted with; other embedders fall back to a cosine floor."""
-    on_topic_intercept: float = -7.87
-    on_topic_cosine: float = 29.71
-    right_intercept: float = -3.89
-    right_score: float = 5.51
-    right_cosine: float = 0.81
+    on_topic_intercept: float = -7.21
+    on_topic_cosine: float = 30.63
+    right_intercept: float = -4.24
+    right_score: float = 5.7
+    right_cosine: float = 1.03
 
 
 CALIBRATION = Calibration()

@@ -36,6 +36,8 @@ class EvalQuestion(BaseModel):
     group: str = "all"
     """The form of the question (story, paraphrase, clause_number ...), in the blind set."""
     split: Literal["dev", "test"] | None = None
+    batch: Literal[1, 2] = 1
+    """Blind set: 1, the first writer's questions, split dev/test by hash; 2, two later writers', all dev."""
     q1_10th: list[str] = Field(default_factory=list)
     q1_9th: list[str] = Field(default_factory=list)
     iso: list[str] = Field(default_factory=list)

@@ -1,5 +1,5 @@
 """Clause facets: each clause embedded through several short texts (title, summary, site words, evidence,
-the checklist questions that cite it), scored by its best-matching facet.
+the checklist questions that cite it, what is heard on site about it), scored by its best-matching facet.
 
 A shop-floor question rarely shares words with a clause's summary but often reads like one line an auditor
 wrote for that clause: the checklist question, an evidence item, a keyword.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import sqlite_utils
@@ -16,6 +17,7 @@ import sqlite_utils
 from index.embedder import Embedder
 from index.vectors import cached_vectors, embed_with_cache
 from knowledge.catalogue import DEFAULT_EDITION, ISO, Q1, Catalogue, ClauseKey
+from knowledge.site_questions import load_site_questions
 from knowledge.yaml_files import read_yaml
 
 _CHECKLIST_FIELDS = {"q1_10th": (Q1, "10th"), "q1_9th": (Q1, "9th"), "iso": (ISO, DEFAULT_EDITION[ISO])}
@@ -48,8 +50,22 @@ def clause_facets(catalogue: Catalogue) -> list[tuple[ClauseKey, str]]:
     return facets
 
 
-def clause_and_checklist_facets(catalogue: Catalogue, checklist_dir: Path | None) -> list[tuple[ClauseKey, str]]:
-    return clause_facets(catalogue) + checklist_facets(checklist_dir, catalogue)
+def site_question_facets(catalogue: Catalogue) -> list[tuple[ClauseKey, str]]:
+    """(clause, text) for each bundled site question (knowledge/site_questions.py) of a catalogue clause."""
+    return [(key, text) for key, text in load_site_questions() if catalogue.get(*key) is not None]
+
+
+FacetSet = Literal["written", "heard"]
+"""`written`: the catalogue's own words and the checklist questions; `heard`: what is said on site. Each set
+is its own ranking in the fusion: a question close to several site stories should not crowd out the
+clause whose summary or checklist line it matches (measured: one set did no better than none)."""
+
+
+def facet_sets(catalogue: Catalogue, checklist_dir: Path | None) -> dict[FacetSet, list[tuple[ClauseKey, str]]]:
+    return {
+        "written": clause_facets(catalogue) + checklist_facets(checklist_dir, catalogue),
+        "heard": site_question_facets(catalogue),
+    }
 
 
 def hashed_texts(facets: list[tuple[ClauseKey, str]]) -> list[tuple[str, str]]:

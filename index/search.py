@@ -21,7 +21,7 @@ from index import lexical
 from index.builder import BuildReport, IndexBuilder, IndexState, IndexStatus, catalogue_passages
 from index.confidence import CALIBRATION, Signals, confidence, no_good_match
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
-from index.facets import FacetIndex, clause_and_checklist_facets
+from index.facets import FacetIndex, FacetSet, facet_sets
 from index.passage_table import PassageTable, ResultKind
 from index.query import QueryPlan, understand
 from index.store import KnowledgeStore, StoredPassage
@@ -67,7 +67,13 @@ class Fusion(BaseModel):
     thesaurus: float = 0.5
     """Weight of a clause being pointed at by a site word of the question (index/query.py)."""
     facets: float = 1.0
-    """Weight of the ranking by each clause's best facet (index/facets.py)."""
+    """Weight of the ranking by each clause's best written facet: summary, keyword, evidence, checklist
+    question (index/facets.py)."""
+    heard: float = 0.8
+    """Weight of the ranking by each clause's best site question (knowledge/site_questions.py)."""
+
+    def facet_weight(self, name: FacetSet) -> float:
+        return {"written": self.facets, "heard": self.heard}[name]
 
 
 class SearchResult(BaseModel):
@@ -185,9 +191,9 @@ class Searcher:
         self._table: PassageTable | None = None
         self._version: tuple | None = None
         self._vectors: VectorIndex | None = None
-        self._facets: FacetIndex | None = None
-        self._facet_rows: np.ndarray | None = None
-        """Table row of each facet-index clause (-1: not in the table)."""
+        self._facets: dict[FacetSet, FacetIndex] | None = None
+        self._facet_rows: dict[FacetSet, np.ndarray] | None = None
+        """Per facet set, the table row of each of its clauses (-1: not in the table)."""
         self._lexical: lexical.LexicalMatrix | None = None
         self._lexical_version: tuple | None = None
         """Store version the lexical matrix was last looked for (None: look again at the next question)."""
@@ -197,7 +203,7 @@ class Searcher:
         with self._lock:
             self._vectors = vectors
 
-    def use_facets(self, facets: FacetIndex | None) -> None:
+    def use_facets(self, facets: dict[FacetSet, FacetIndex] | None) -> None:
         """Score clause facets with these vectors from now on (None: read them at the next question)."""
         with self._lock:
             self._facets, self._facet_rows = facets, None
@@ -207,12 +213,17 @@ class Searcher:
         with self._lock:
             self._lexical_version = None
 
+    def facet_sets(self) -> dict[FacetSet, list[tuple[ClauseKey, str]]]:
+        return facet_sets(self.catalogue, self.checklist_dir)
+
     def facet_texts(self) -> list[tuple[ClauseKey, str]]:
-        return clause_and_checklist_facets(self.catalogue, self.checklist_dir)
+        """Every facet of every set (what an index build embeds)."""
+        return [facet for texts in self.facet_sets().values() for facet in texts]
 
     def _snapshot(
         self,
-    ) -> tuple[PassageTable, VectorIndex | None, Embedder | None, _FacetRanker | None, lexical.LexicalMatrix | None]:
+    ) -> tuple[PassageTable, VectorIndex | None, Embedder | None, dict[FacetSet, _FacetRanker],
+               lexical.LexicalMatrix | None]:
         """The passage table, vector index, facets and lexical matrix for the store as it is now (reloaded when
         it changed; a missing or older lexical matrix leaves lexical search to FTS5)."""
         with self._lock:
@@ -225,14 +236,18 @@ class Searcher:
             embedder = self.embedder
             if embedder is not None and self._vectors is None and VectorIndex.exists(self.index_dir):
                 self._vectors = VectorIndex.load(self.index_dir)
-            facets = None
+            facets = {}
             if embedder is not None and self._vectors is not None:
-                if self._facets is None or self._facets.model != embedder.name:
+                if self._facets is None or any(f.model != embedder.name for f in self._facets.values()):
                     # Read from the embedding cache the index build filled; any missing are embedded in memory.
-                    self._facets, self._facet_rows = FacetIndex.load(self.facet_texts(), embedder, self.store.db), None
+                    self._facets = {
+                        name: FacetIndex.load(texts, embedder, self.store.db)
+                        for name, texts in self.facet_sets().items()
+                    }
+                    self._facet_rows = None
                 if self._facet_rows is None:
-                    self._facet_rows = self._facets.rows_in(self._table.clause_rows)
-                facets = _FacetRanker(self._facets, self._facet_rows)
+                    self._facet_rows = {name: f.rows_in(self._table.clause_rows) for name, f in self._facets.items()}
+                facets = {name: _FacetRanker(f, self._facet_rows[name]) for name, f in self._facets.items()}
             return self._table, self._vectors, embedder, facets, self._lexical
 
     def ask(
@@ -252,12 +267,13 @@ class Searcher:
         plan = understand(query, self.catalogue, self.thesaurus, q1_edition or edition)
         table, vectors, embedder, facets, lexical_matrix = self._snapshot()
         notes = []
-        dense = facet = asked = _NO_HITS
+        dense = asked = _NO_HITS
+        facet_hits: dict[FacetSet, _Hits] = {}
         if embedder is not None and vectors is not None:
             query_vectors = embedder.encode(plan.texts_to_embed)
             ids, scores = vectors.search_arrays(query_vectors[0], vectors.count)
             dense = asked = _Hits(table.rows_of(ids), scores)
-            facet = facets.hits(query_vectors[0])
+            facet_hits = {name: ranker.hits(query_vectors[0]) for name, ranker in facets.items()}
             if len(query_vectors) > 1:
                 ids, scores = vectors.search_arrays(query_vectors[1], vectors.count)
                 asked = _Hits(table.rows_of(ids), scores)
@@ -267,7 +283,7 @@ class Searcher:
             notes.append(embedder.note)
         lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES, lexical_matrix)
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
-        results = self._fuse(table, dense, lex, exact, editions, top, plan, facet)
+        results = self._fuse(table, dense, lex, exact, editions, top, plan, facet_hits)
         allowed = table.allowed(editions)[table.group[asked.rows]]
         best = float(asked.scores[int(np.argmax(allowed))]) if allowed.any() else 0.0
         signals = Signals(cosine=best, lexical_hits=len(lex), exact=bool(exact))
@@ -307,11 +323,12 @@ class Searcher:
         editions: set[tuple[str, str]],
         top: int,
         plan: QueryPlan,
-        facet: _Hits,
+        facets: dict[FacetSet, _Hits],
     ) -> list[SearchResult]:
         fusion = self.fusion
         n = len(table)
-        channels = [(fusion.dense, dense), (fusion.lexical, self._lexical_kept(table, lex)), (fusion.facets, facet)]
+        channels = [(fusion.dense, dense), (fusion.lexical, self._lexical_kept(table, lex))]
+        channels += [(fusion.facet_weight(name), hits) for name, hits in facets.items()]
         channels = [(weight, hits) for weight, hits in channels if weight > 0 and hits.size]
         base = np.zeros(n)
         # Where each row first appears across the channels: breaks ties among equally scored procedures.
@@ -493,7 +510,9 @@ class SearchService:
             if report.lexical_rebuilt:
                 self.searcher.reload_lexical()
             # Cheap when nothing changed (one cache look-up); embeds new facets once, not at every start.
-            self.searcher.use_facets(self.builder.embed_facets(self.embedder, self.searcher.facet_texts()))
+            self.searcher.use_facets({
+                name: self.builder.embed_facets(self.embedder, texts) for name, texts in self.searcher.facet_sets().items()
+            })
         return report
 
     def ask(
