@@ -1,4 +1,5 @@
-"""Hybrid search: dense (faiss), clause-facet and lexical (FTS5) rankings fused, exact clause numbers first.
+"""Hybrid search: dense (faiss), clause-facet and lexical (BM25, index/lexical.py) rankings fused, exact clause
+numbers first.
 
 A question is first read (index/query.py: clause numbers across editions, site words from the thesaurus);
 the fused top-k then gets a calibrated confidence (index/confidence.py), which also decides "no good match".
