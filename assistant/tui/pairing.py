@@ -26,6 +26,8 @@ class CardView:
     verified: bool
     licensed: str = ""
     """An excerpt of the user's imported copy of the standard, where it matched."""
+    sure: float | None = None
+    """The calibrated chance that the clause is right (shown as "58% sure"); None without the model."""
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,12 @@ class ClausePair:
 
 
 def card_view(
-    clause: Clause, scores: dict[ClauseKey, float] | None = None, licensed: dict[ClauseKey, str] | None = None
+    clause: Clause,
+    scores: dict[ClauseKey, float] | None = None,
+    licensed: dict[ClauseKey, str] | None = None,
+    sure: dict[ClauseKey, float] | None = None,
 ) -> CardView:
-    scores, licensed = scores or {}, licensed or {}
+    scores, licensed, sure = scores or {}, licensed or {}, sure or {}
     return CardView(
         key=clause.key,
         label=clause.label,
@@ -49,6 +54,7 @@ def card_view(
         score=scores.get(clause.key),
         verified=clause.verified,
         licensed=licensed.get(clause.key, ""),
+        sure=sure.get(clause.key),
     )
 
 
@@ -82,11 +88,14 @@ def pair_results(response: AskResponse, catalogue: Catalogue, limit: int = MAX_R
     """Rows in result order; each result appears once, beside its crosswalk partner."""
     scores: dict[ClauseKey, float] = {}
     licensed: dict[ClauseKey, str] = {}
+    sure: dict[ClauseKey, float] = {}
     for result in response.results:
         if result.key is None:
             continue
         if result.kind == "clause":
             scores.setdefault(result.key, result.score)
+            if result.confidence is not None:
+                sure.setdefault(result.key, result.confidence)
         elif result.kind == "licensed-text":
             licensed.setdefault(result.key, result.text)
     rows: list[ClausePair] = []
@@ -99,7 +108,7 @@ def pair_results(response: AskResponse, catalogue: Catalogue, limit: int = MAX_R
         placed.add(key)
         if partner is not None:
             placed.add(partner.key)
-        cards = [card_view(c, scores, licensed) for c in (clause, partner) if c is not None]
+        cards = [card_view(c, scores, licensed, sure) for c in (clause, partner) if c is not None]
         q1 = next((c for c in cards if c.key.standard == Q1), None)
         iso = next((c for c in cards if c.key.standard == ISO), None)
         rows.append(ClausePair(q1=q1, iso=iso, relation=relation))

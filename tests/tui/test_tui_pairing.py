@@ -24,3 +24,15 @@ def test_a_q1_only_requirement_names_the_nearest_iso_clause_without_pairing_it()
     (row,) = pair_results(response, load_catalogue())
     assert row.iso is None
     assert row.relation.startswith("none (Q1 only); nearest ISO 9001 8.4.1 General")
+
+
+def test_a_card_says_how_sure_the_model_is_and_falls_back_to_the_score_without_it():
+    from assistant.tui.widgets.clause_card import card_content
+
+    sure = _clause("API Q1", "10th", "5.8.1", 0.8).model_copy(update={"confidence": 0.58})
+    (row,) = pair_results(AskResponse(query="cal sticker", mode="hybrid", results=[sure]), load_catalogue())
+    assert "58% sure" in card_content(row.q1).plain
+    assert row.iso.sure is None and "sure" not in card_content(row.iso).plain  # the partner was not a result
+    (plain,) = pair_results(AskResponse(query="cal sticker", mode="lexical", results=[_clause("API Q1", "10th", "5.8.1", 0.8)]),
+                            load_catalogue())
+    assert "0.80" in card_content(plain.q1).plain

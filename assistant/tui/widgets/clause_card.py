@@ -18,7 +18,9 @@ if TYPE_CHECKING:  # the catalogue (and pydantic, yaml) load in a worker, after 
 
 def card_content(card: CardView, relation: str | None = None) -> Content:
     parts: list[str | tuple[str, str]] = [(card.label, "bold $accent")]
-    if card.score is not None:
+    if card.sure is not None:  # the model's calibrated confidence, as the CLI prints it
+        parts.append((f"  {card.sure:.0%} sure", "dim"))
+    elif card.score is not None:
         parts.append((f"  {card.score:.2f}", "dim"))
     parts += ["\n", (card.title, "bold")]
     if not card.verified:
