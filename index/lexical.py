@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 import threading
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -152,7 +153,7 @@ class LexicalMatrix:
         try:
             with np.load(directory / MATRIX_FILE) as saved:
                 return str(saved["stamp"])
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # missing or damaged: FTS5 answers
             return None
 
     @classmethod
@@ -164,7 +165,7 @@ class LexicalMatrix:
                     return None
                 return cls(str(saved["stamp"]), saved["terms"], saved["indptr"], saved["columns"],
                            saved["weights"], saved["ids"])
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # missing or damaged: FTS5 answers
             return None
 
     def search(self, db: sqlite_utils.Database, query: str, limit: int) -> list[tuple[int, float]]:

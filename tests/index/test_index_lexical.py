@@ -73,3 +73,23 @@ def test_the_matrix_on_disk_is_used_only_while_the_store_is_as_it_was_read(tmp_p
     store.sync_builtin("MORE", "More", [("Extra", Passage(ordinal=0, section_path=["E"], text="calibration sticker"))])
     assert lexical.LexicalMatrix.load(tmp_path / "index", store.version()) is None
     assert lexical.LexicalMatrix.load(tmp_path / "elsewhere", store.version()) is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", b"PK\x03\x04 cut short"])
+def test_a_damaged_matrix_file_leaves_lexical_search_to_fts5_until_the_next_build(tmp_path, damage):
+    store = _library(tmp_path)
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / lexical.MATRIX_FILE).write_bytes(damage)
+    assert lexical.LexicalMatrix.saved_stamp(tmp_path / "index") is None
+    assert lexical.LexicalMatrix.load(tmp_path / "index", store.version()) is None
+
+
+def test_an_index_build_writes_the_matrix_once_and_again_when_it_is_damaged(service, procedure_file):
+    from index.importer import import_files
+
+    list(import_files(service.store, [procedure_file], service.catalogue))
+    assert service.build().lexical_rebuilt
+    assert not service.build().lexical_rebuilt  # nothing changed: the stamp is read, nothing more
+    (service.index_dir / lexical.MATRIX_FILE).write_bytes(b"garbage")
+    assert service.build().lexical_rebuilt
+    assert lexical.LexicalMatrix.load(service.index_dir, service.store.version()) is not None
