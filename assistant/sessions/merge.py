@@ -48,16 +48,18 @@ class Conflict(BaseModel):
     settled_at: datetime | None = None
 
     def summary(self, side: Literal["kept", "other"]) -> str:
-        """One side in a few words, quoted: the answer as given, the decision, or the action."""
+        """One side in a few words, in quotes: the answer as given, the decision, or the action."""
         data = self.kept if side == "kept" else self.other
         if self.kind == "answer":
             value = data.get("value")
             shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            return repr(shown + (f" ({data['note']})" if data.get("note") else ""))
-        if self.kind == "decision":
-            return repr(data.get("status", "?") + (f" as {data['regraded']}" if data.get("regraded") else ""))
-        action = data.get("action") or {}
-        return repr(action.get("corrective_action") or action.get("correction") or "(empty)")
+            text = shown + (f" ({data['note']})" if data.get("note") else "")
+        elif self.kind == "decision":
+            text = data.get("status", "?") + (f" as {data['regraded']}" if data.get("regraded") else "")
+        else:
+            action = data.get("action") or {}
+            text = action.get("corrective_action") or action.get("correction") or "(empty)"
+        return f"“{text}”"  # as people quote what someone said, not Python's repr
 
 
 class MergePlan(BaseModel):

@@ -55,7 +55,7 @@ def test_merge_of_two_auditors_gives_the_union_with_conflicts_listed(tmp_path):
     assert unpaired.exit_code == 2 and "once per file (2)" in unpaired.output
     merged = ok(lead, "session", "merge", sid, str(tmp_path / "ana.json"), str(tmp_path / "bob.json"),
                 "--attachments", str(ana / "attachments"), "--attachments", str(bob / "attachments"), "--by", "lee")
-    assert "1 conflict to settle" in merged and "merged (1 answer, 1 manual finding," in merged and "answer pur_reeval: kept 'yes' by bob" in merged
+    assert "1 conflict to settle" in merged and "merged (1 answer, 1 manual finding," in merged and "answer pur_reeval: kept “yes” by bob" in merged
     assert "manual finding M-001 is now M-002" in merged
 
     current = answers(lead, sid)

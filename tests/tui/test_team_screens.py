@@ -23,8 +23,8 @@ async def test_conflicts_screen_lists_and_settles(make_app, settle, tui_paths, t
         await pilot.pause()
         table = app.screen.query_one("#conflicts", DataTable)
         assert table.row_count == 1
-        assert [str(c) for c in table.get_row_at(0)] == ["answer", "Is there a documented proce…", "'yes'", "bob",
-                                                          "'no (not issued)'", "lee"]
+        assert [str(c) for c in table.get_row_at(0)] == ["answer", "Is there a documented proce…", "“yes”", "bob",
+                                                          "“no (not issued)”", "lee"]
         await pilot.press("k")
         await pilot.pause()
         assert table.row_count == 0
