@@ -10,18 +10,14 @@ import sqlite3
 import tarfile
 import tempfile
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ValidationError
 
-try:
-    import fcntl
-except ImportError:  # Windows: one q1audit at a time restores there
-    fcntl = None
-
 from assistant.locations import DataPaths
+from assistant.staged_swap import connect_live, exclusive, replace_folder, restore_database, write_durably
 from knowledge.durable_files import fsync_dir, remove_stale_partials
 from knowledge.errors import Q1AuditError
 from knowledge.hashing import file_sha256
@@ -32,7 +28,7 @@ MANIFEST = "manifest.json"
 DATABASES = ("audits.db", "knowledge.db")
 FOLDERS = ("documents", "attachments")
 """Copied file by file. The index is left out (a cache, rebuilt from knowledge.db) and so are exports."""
-BUSY_TIMEOUT_S = 10
+
 
 
 class BackupError(Q1AuditError):
@@ -56,12 +52,6 @@ class BackupManifest(BaseModel):
     files: list[BackupFile]
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-    return conn
-
-
 def _count(conn: sqlite3.Connection, sql: str) -> int:
     try:
         return int(conn.execute(sql).fetchone()[0])
@@ -71,7 +61,7 @@ def _count(conn: sqlite3.Connection, sql: str) -> int:
 
 def _copy_database(source: Path, target: Path) -> None:
     """A consistent copy of a live database (others may be writing) through SQLite's online backup."""
-    with closing(_connect(source)) as src, closing(sqlite3.connect(str(target))) as dst:
+    with closing(connect_live(source)) as src, closing(sqlite3.connect(str(target))) as dst:
         src.backup(dst)
 
 
@@ -93,10 +83,10 @@ def _counts(root: Path) -> tuple[int, int]:
     """Sessions, and documents other than the built-in catalogue, in the databases below `root`."""
     sessions = documents = 0
     if (root / "audits.db").exists():
-        with closing(_connect(root / "audits.db")) as conn:
+        with closing(connect_live(root / "audits.db")) as conn:
             sessions = _count(conn, "select count(*) from sessions")
     if (root / "knowledge.db").exists():
-        with closing(_connect(root / "knowledge.db")) as conn:
+        with closing(connect_live(root / "knowledge.db")) as conn:
             documents = _count(conn, "select count(*) from documents where kind != 'catalogue'")
     return sessions, documents
 
@@ -278,7 +268,7 @@ def restore(paths: DataPaths, source: Path, force: bool = False) -> BackupManife
     # From here on the restore is rolled forward, never back: the marker names the checked, unpacked
     # copy, and whoever finds it (this process, or the next q1audit after a kill) finishes the job.
     marker = paths.root / RESTORE_MARKER
-    _write_durably(marker, staging.name.encode())
+    write_durably(marker, staging.name.encode())
     finish_interrupted_restore(paths)
     return manifest
 
@@ -292,7 +282,7 @@ def finish_interrupted_restore(paths: DataPaths) -> bool:
     marker = paths.root / RESTORE_MARKER
     if not marker.exists():
         return False
-    with _exclusive(paths.root / ".restore.lock"):  # one finisher at a time: the restore, or a q1audit start
+    with exclusive(paths.root / ".restore.lock"):  # one finisher at a time: the restore, or a q1audit start
         try:
             name = marker.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -301,26 +291,14 @@ def finish_interrupted_restore(paths: DataPaths) -> bool:
     return True
 
 
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """An exclusive lock held by this process (where the system has `flock`)."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
 def _finish(paths: DataPaths, marker: Path, staging: Path) -> None:
     if staging.parent != paths.root or not staging.name.startswith(".restore-") or not staging.is_dir():
         marker.unlink()  # the databases and folders were all moved in before the staging copy went
         return
     for name in DATABASES:
-        _restore_database(staging / name, paths.root / name)
+        restore_database(staging / name, paths.root / name)
     for folder in FOLDERS:
-        _replace_folder(staging / folder, paths.root / folder)
+        replace_folder(staging / folder, paths.root / folder)
     # The vector index belongs to the old knowledge base: drop it so it is rebuilt, never used stale.
     shutil.rmtree(paths.index_dir, ignore_errors=True)
     marker.unlink()
@@ -328,34 +306,3 @@ def _finish(paths: DataPaths, marker: Path, staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _restore_database(staged: Path, live: Path) -> None:
-    """Overwrite the live database through SQLite (its WAL and locks are honoured), or empty it."""
-    with closing(sqlite3.connect(str(staged) if staged.exists() else ":memory:")) as src, closing(_connect(live)) as dst:
-        src.backup(dst)
-    os.chmod(live, 0o600)
-
-
-def _replace_folder(staged: Path, live: Path) -> None:
-    """Swap the staged folder in by renames; at every moment `live` or its `.old` copy exists."""
-    old = live.with_name(f".{live.name}.old")
-    if staged.is_dir():
-        if live.is_symlink():
-            live.unlink()
-        elif live.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            live.rename(old)
-        staged.rename(live)
-        fsync_dir(live.parent)
-    elif not live.exists():
-        live.mkdir(mode=0o700)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, path)
-    fsync_dir(path.parent)

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ValidationError
 
 from assistant.locations import DataPaths
+from assistant.staged_swap import exclusive, replace_folder, restore_database, write_durably
 from knowledge.durable_files import fsync_dir
 from knowledge.errors import Q1AuditError
 from knowledge.hashing import file_sha256
@@ -240,26 +241,47 @@ def use_kb(paths: DataPaths, source: Path, force: bool = False) -> PackManifest:
                 f"{paths.root}: the knowledge base holds your own documents ({', '.join(own[:5])}); "
                 "use the pack with --force to replace them"
             )
-    with tempfile.TemporaryDirectory(prefix=USE_STAGING, dir=paths.root) as tmp:
-        staging = Path(tmp)
+    staging = Path(tempfile.mkdtemp(prefix=USE_STAGING, dir=paths.root))
+    try:
         _unpack(source, manifest, staging)
-        with closing(sqlite3.connect(str(staging / KNOWLEDGE_DB))) as src, closing(
-            sqlite3.connect(str(paths.knowledge_db), timeout=10)
-        ) as dst:
-            src.backup(dst)  # through SQLite, so a reader with the database open sees a whole database
-        for folder in FOLDERS:
-            live = paths.root / folder
-            if live.is_symlink():
-                live.unlink()
-            elif live.exists():
-                shutil.rmtree(live)
-            if (staging / folder).exists():
-                (staging / folder).rename(live)
-            else:
-                live.mkdir(mode=0o700)
-    marker = PackInUse(source=source.name, sha256=file_sha256(source), used_at=datetime.now(UTC), manifest=manifest)
-    (paths.root / MARKER).write_text(marker.model_dump_json(indent=2), encoding="utf-8")
+        for folder in FOLDERS:  # a folder the pack lacks replaces the live one empty
+            (staging / folder).mkdir(mode=0o700, exist_ok=True)
+        marker = PackInUse(source=source.name, sha256=file_sha256(source), used_at=datetime.now(UTC), manifest=manifest)
+        (staging / MARKER).write_text(marker.model_dump_json(indent=2), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # From here on the swap is rolled forward, never back (assistant/staged_swap.py): a kill part-way
+    # leaves the note, and the next q1audit finishes the job instead of leaving a database without its index.
+    write_durably(paths.root / USE_IN_PROGRESS, staging.name.encode())
+    finish_interrupted_use(paths)
     return manifest
+
+
+USE_IN_PROGRESS = ".kb-use-in-progress"
+"""Names the staging folder of a `kb use` that has started changing the data directory."""
+
+
+def finish_interrupted_use(paths: DataPaths) -> bool:
+    """Finish a `kb use` that was killed part-way (every step can run again); True if there was one."""
+    note = paths.root / USE_IN_PROGRESS
+    if not note.exists():
+        return False
+    with exclusive(paths.root / ".kb-use.lock"):  # one finisher at a time: the command, or a q1audit start
+        try:
+            staging = paths.root / note.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return False  # the other one finished it
+        if staging.parent == paths.root and staging.name.startswith(USE_STAGING) and staging.is_dir():
+            restore_database(staging / KNOWLEDGE_DB, paths.knowledge_db)
+            for folder in FOLDERS:
+                replace_folder(staging / folder, paths.root / folder)
+            if (staging / MARKER).exists():
+                (staging / MARKER).replace(paths.root / MARKER)
+        note.unlink()
+        fsync_dir(paths.root)
+        shutil.rmtree(staging, ignore_errors=True)
+    return True
 
 
 def release(paths: DataPaths) -> PackInUse:

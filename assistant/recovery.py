@@ -1,4 +1,5 @@
-"""Tidy a data directory after a killed q1audit: finish a restore, drop stale staging copies and orphan files.
+"""Tidy a data directory after a killed q1audit: finish a restore or a `kb use`, drop stale staging copies and
+orphan files.
 
 Run at the start of every CLI command (and so before the TUI opens). What it removes is never
 evidence: a staging folder of a backup or restore that is no longer running, a half-made attachment
@@ -21,7 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assistant.backup import RESTORE_MARKER, finish_interrupted_restore, referenced_attachments
-from assistant.kb_pack import PACK_STAGING, USE_STAGING
+from assistant.kb_pack import PACK_STAGING, USE_IN_PROGRESS, USE_STAGING, finish_interrupted_use
 from assistant.locations import DataPaths
 from assistant.sessions.attachments import PARTIAL_PREFIX
 from knowledge.durable_files import STALE_AFTER_S
@@ -33,6 +34,7 @@ GRACE_S = STALE_AFTER_S
 
 class Recovery(BaseModel):
     restore_finished: bool = False
+    kb_use_finished: bool = False
     staging_removed: int = 0
     orphans_removed: int = 0
 
@@ -42,11 +44,12 @@ def recover(paths: DataPaths, grace_s: float = GRACE_S) -> Recovery:
     root = paths.root
     if not root.is_dir() or not os.access(root, os.W_OK) or is_read_only(root / "audits.db"):
         return Recovery()
-    report = Recovery(restore_finished=finish_interrupted_restore(paths))
+    report = Recovery(restore_finished=finish_interrupted_restore(paths), kb_use_finished=finish_interrupted_use(paths))
     cutoff = time.time() - grace_s
     for staging in [*root.glob(".backup-*"), *root.glob(".restore-*"), *root.glob(f"{PACK_STAGING}*"),
                     *root.glob(f"{USE_STAGING}*")]:
-        if staging.is_dir() and not staging.is_symlink() and _older(staging, cutoff) and not (root / RESTORE_MARKER).exists():
+        unfinished = (root / RESTORE_MARKER).exists() or (root / USE_IN_PROGRESS).exists()
+        if staging.is_dir() and not staging.is_symlink() and _older(staging, cutoff) and not unfinished:
             shutil.rmtree(staging, ignore_errors=True)
             report.staging_removed += 1
     attachments = paths.attachments_dir

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import main
+from assistant.locations import DataPaths
 
 pytestmark = pytest.mark.usefixtures("fake_embedder_env")
 
@@ -107,3 +108,34 @@ def test_a_working_folder_a_killed_pack_or_use_left_is_swept(tmp_path):
     assert recover(DataPaths(home), grace_s=3600).staging_removed == 0, "may belong to a q1audit still running"
     assert recover(DataPaths(home), grace_s=0).staging_removed == 2
     assert not any(folder.exists() for folder in left)
+
+
+def test_a_kb_use_killed_between_its_swaps_is_finished_by_the_next_command(tmp_path, procedure_file, monkeypatch):
+    import assistant.kb_pack as kb_pack
+
+    dept, colleague = tmp_path / "dept", tmp_path / "colleague"
+    assert run(dept, "kb", "import", str(procedure_file)).exit_code == 0
+    assert run(dept, "index", "build").exit_code == 0
+    assert run(dept, "kb", "pack", str(tmp_path / "dept.q1kb")).exit_code == 0
+    assert run(colleague, "setup").exit_code == 0  # the colleague's own (sample) knowledge base and index
+    real = kb_pack.replace_folder
+
+    def killed_after_documents(staged, live):
+        if live.name == "index":
+            live.rename(live.with_name(f".{live.name}.old"))  # killed right after moving the live index aside
+            raise KeyboardInterrupt
+        real(staged, live)
+
+    monkeypatch.setattr(kb_pack, "replace_folder", killed_after_documents)
+    with pytest.raises(KeyboardInterrupt):
+        kb_pack.use_kb(DataPaths(colleague), tmp_path / "dept.q1kb", force=True)
+    assert not (colleague / "index").exists() and not (colleague / kb_pack.MARKER).exists()
+    monkeypatch.setattr(kb_pack, "replace_folder", real)
+    # Any command starts by finishing it: the pack's database, index and marker, all together.
+    status = json.loads(run(colleague, "index", "status", "--json").output)
+    assert status["state"] == "current"
+    assert (colleague / kb_pack.MARKER).exists()
+    assert [d["doc_id"] for d in json.loads(run(colleague, "kb", "list", "--json").output)] == \
+        [d["doc_id"] for d in json.loads(run(dept, "kb", "list", "--json").output)]
+    assert not any(p.name.startswith((".kb-use-", ".index.old")) for p in colleague.iterdir())
+    assert answers(colleague) == answers(dept)

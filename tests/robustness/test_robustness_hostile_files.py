@@ -375,7 +375,7 @@ def test_a_restore_killed_between_folder_swaps_is_finished_by_the_next_start(ses
     service.load_answers(sid, _answers_with_photos(tmp_path / "a", 1))
     archive = tmp_path / "b.tar.gz"
     backup_module.backup(isolated_home, archive)
-    real = backup_module._replace_folder
+    real = backup_module.replace_folder
     calls = []
 
     def killed_after_documents(staged, live):
@@ -385,11 +385,11 @@ def test_a_restore_killed_between_folder_swaps_is_finished_by_the_next_start(ses
             raise KeyboardInterrupt
         real(staged, live)
 
-    monkeypatch.setattr(backup_module, "_replace_folder", killed_after_documents)
+    monkeypatch.setattr(backup_module, "replace_folder", killed_after_documents)
     with pytest.raises(KeyboardInterrupt):
         backup_module.restore(isolated_home, archive, force=True)
     assert not isolated_home.attachments_dir.exists()
-    monkeypatch.setattr(backup_module, "_replace_folder", real)
+    monkeypatch.setattr(backup_module, "replace_folder", real)
     assert recover(isolated_home).restore_finished
     assert [p.name for p in (isolated_home.attachments_dir / sid).iterdir()] == ["pur_procedure_p0.jpg"]
     assert not any(p.name.startswith((".restore-", ".attachments")) for p in isolated_home.root.iterdir())
