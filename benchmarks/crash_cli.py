@@ -1,15 +1,17 @@
 """Crash harness, CLI half: SIGKILL the `q1audit` commands a user runs, then check the data directory.
 
 Each trial starts one of `session load` (an answers file with attachments), `kb import` (a folder),
-`export`, `backup`, `restore --force`, or two `session answer` writers at once, and kills it (both,
-for the two writers) at a random moment. Then, as the next q1audit start would, it runs
+`export`, `backup`, `restore --force`, `kb use --force` (a knowledge-base pack), or two `session answer`
+writers at once, and kills it (both, for the two writers) at a random moment. Then, as the next q1audit start would, it runs
 `assistant.recovery.recover` (with no grace period: nothing else is running) and checks:
 
 - `PRAGMA integrity_check` is ok on both databases;
 - no acknowledged write is lost: every `session answer` that exited 0 before the kill is in the
   history with its value, and everything acknowledged in earlier trials is still there;
 - no orphan files: every attachment file is named by an answer, every stored document by a row,
-  every document row's file exists, and no `.partial`, `.backup-*`, `.restore-*` or marker is left;
+  every document row's file exists, and no `.partial`, `.backup-*`, `.restore-*`, `.kb-use-*` or marker is left;
+- a `kb use` is all or nothing: either the knowledge base and its index are as before, or the pack's
+  documents are in use (its marker written) with an index current for them;
 - no missing folders: `documents/` and `attachments/` exist;
 - a rerun of the same command completes (exit 0).
 
@@ -34,7 +36,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parents[1]
-OPERATIONS = ("session load", "kb import", "export", "backup", "restore", "two writers")
+OPERATIONS = ("session load", "kb import", "export", "backup", "restore", "kb use", "two writers")
 QUESTIONS = {"pur_reeval": ["yes", "no - none this year", "partial - two overdue"],
              "pur_reeval_sampled": ["5", "8", "12"], "rsk_procedure": ["yes", "no - informal", "partial"]}
 
@@ -98,6 +100,10 @@ class Harness:
         self.run("kb", "import", str(docs), "--yes")
         self.backup_file = self.work / "base.tar.gz"
         self.run("backup", str(self.backup_file), "--force")
+        self.run("index", "build")
+        self.pack_file = self.work / "dept.q1kb"
+        self.run("kb", "pack", str(self.pack_file), "--force")
+        self.pack_docs = [d["doc_id"] for d in json.loads(self.run("kb", "list", "--json").stdout)]
 
     def command(self, operation: str) -> list[list[str]]:
         if operation == "session load":
@@ -111,6 +117,8 @@ class Harness:
             return [["backup", str(self.work / "b.tar.gz"), "--force"]]
         if operation == "restore":
             return [["restore", str(self.backup_file), "--force"]]
+        if operation == "kb use":
+            return [["kb", "use", str(self.pack_file), "--force"]]
         return []
 
     def trial(self, number: int, operation: str) -> None:
@@ -118,6 +126,7 @@ class Harness:
             self._two_writers(number)
         else:
             [args] = self.command(operation)
+            before = self._knowledge_base() if operation == "kb use" else None
             proc = subprocess.Popen(_cli(*args), env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE)
             time.sleep(self.rng.uniform(0.3, 3.0))  # interpreter start-up is about 0.5 s
@@ -126,12 +135,30 @@ class Harness:
             if operation == "restore":
                 self.acked = []  # rolled forward or not yet begun: either is right, and only the rerun is sure
         self._after_kill(number)
+        if operation == "kb use":
+            self._all_or_nothing(number, before)
         rerun = self.command(operation) or [["session", "answer", self.session, "pur_reeval", "yes", "--by", "rerun"]]
         done = self.run(*rerun[0], check=False)
         if done.returncode == 0:
             self.reruns_ok += 1
         else:
             self.problems.append(f"trial {number} {operation}: rerun failed rc {done.returncode}: {done.stderr[-300:]}")
+        if operation == "kb use":
+            self.run("kb", "use", "--release")  # the knowledge base becomes the directory's own: imports work again
+
+    def _knowledge_base(self) -> tuple[bool, list[str], str]:
+        """Whether a pack is in use, the documents, and the index state, as the CLI reports them."""
+        from assistant.kb_pack import MARKER
+
+        docs = [d["doc_id"] for d in json.loads(self.run("kb", "list", "--json").stdout)]
+        return (self.data / MARKER).exists(), docs, json.loads(self.run("index", "status", "--json").stdout)["state"]
+
+    def _all_or_nothing(self, number: int, before: tuple[bool, list[str], str]) -> None:
+        in_use, docs, state = self._knowledge_base()
+        if in_use and (state != "current" or docs != self.pack_docs):
+            self.problems.append(f"trial {number}: the pack is in use with an index {state}, documents {docs[:3]}")
+        if not in_use and (docs, state) != before[1:]:
+            self.problems.append(f"trial {number}: kb use half done: {before[1:]} became {(docs, state)}")
 
     def _two_writers(self, number: int) -> None:
         procs = []
@@ -162,6 +189,7 @@ class Harness:
     def _after_kill(self, number: int) -> None:
         sys.path.insert(0, str(ROOT))
         from assistant.backup import RESTORE_MARKER, referenced_attachments
+        from assistant.kb_pack import USE_IN_PROGRESS
         from assistant.locations import resolve_data_dir
         from assistant.recovery import recover
 
@@ -176,7 +204,8 @@ class Harness:
         for folder in (paths.documents_dir, paths.attachments_dir):
             if not folder.is_dir():
                 self.problems.append(f"{where}: folder missing: {folder.name}/")
-        leftovers = [p.name for p in paths.root.iterdir() if p.name.startswith((".backup-", ".restore-", RESTORE_MARKER))]
+        prefixes = (".backup-", ".restore-", RESTORE_MARKER, ".kb-use-", USE_IN_PROGRESS)
+        leftovers = [p.name for p in paths.root.iterdir() if p.name.startswith(prefixes)]
         leftovers += [p.name for p in paths.root.rglob("*.partial*")] + [p.name for p in paths.root.rglob(".partial-*")]
         self.problems += [f"{where}: orphan: left over {name}" for name in leftovers]
         referenced = referenced_attachments(paths.audits_db)
