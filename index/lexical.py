@@ -118,17 +118,20 @@ class LexicalMatrix:
         for kind in ("row", "instance"):
             db.execute(f"create virtual table if not exists temp.passage_terms_{kind} "
                        f"using fts5vocab(main, passages_fts, {kind})")
-        rows = db.execute("select count(*) from passages_fts_docsize").fetchone()[0]
-        vocabulary = db.execute("select term, doc from temp.passage_terms_row order by term").fetchall()
-        # Per (term, passage), in term order: weighted occurrences (heading, text) and plain occurrences.
-        pairs = np.array(db.execute(
-            "select doc, sum(iif(col = 'heading', ?, ?)), count(*) from temp.passage_terms_instance "
-            "group by term, doc order by term, doc", COLUMN_WEIGHTS,
-        ).fetchall(), dtype=np.float64).reshape(-1, 3)
+        # One read transaction: an import by another process cannot land between the three reads.
+        db.execute("savepoint lexical_matrix")
+        try:
+            rows = db.execute("select count(*) from passages_fts_docsize").fetchone()[0]
+            vocabulary = db.execute("select term, doc from temp.passage_terms_row order by term").fetchall()
+            # Per (term, passage), in term order: weighted occurrences (heading, text) and plain occurrences.
+            pairs = np.array(db.execute(
+                "select doc, sum(iif(col = 'heading', ?, ?)), count(*) from temp.passage_terms_instance "
+                "group by term, doc order by term, doc", COLUMN_WEIGHTS,
+            ).fetchall(), dtype=np.float64).reshape(-1, 3)
+        finally:
+            db.execute("release lexical_matrix")
         terms = np.array([term for term, _ in vocabulary], dtype=str)
         hits = np.array([count for _, count in vocabulary], dtype=np.int64)
-        if hits.sum() != len(pairs):
-            raise ValueError("the passage index changed while it was being read")
         docs, freq = pairs[:, 0].astype(np.int64), pairs[:, 1]
         ids, columns = np.unique(docs, return_inverse=True)
         # A passage's length in tokens, every column together (FTS5's xColumnSize(-1)), over the average.
