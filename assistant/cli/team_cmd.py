@@ -19,18 +19,22 @@ __all__ = ["session"]
 @session.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--as-new", is_flag=True, help="Keep both: import it as another session (new uid and number).")
+@click.option("--attachments", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The exporting data directory's attachments/ folder, to copy the files the answers name.")
 @click.pass_obj
-def session_import(paths: DataPaths, file: str, as_new: bool) -> None:
+def session_import(paths: DataPaths, file: str, as_new: bool, attachments: Path | None) -> None:
     """Restore a session from `q1audit export ID --format json`: header, answers with history, decisions, actions.
 
     A session already here (same uid) is left alone when its content is the same and refused, with the
-    differences, when not. A number already taken here is replaced by the next free one.
+    differences, when not. A number already taken here is replaced by the next free one. An export names
+    attachments without carrying them: --attachments copies the files in.
     """
     from assistant.exports.json_export import import_session
 
-    outcome = import_session(_service(paths), file, as_new=as_new)
-    if outcome.renumbered_from or outcome.action == "unchanged":
-        click.echo(outcome.describe(), err=True)
+    outcome = import_session(_service(paths), file, as_new=as_new, attachments=attachments)
+    if outcome.renumbered_from or outcome.action == "unchanged" or attachments:
+        for line in outcome.describe():
+            click.echo(line, err=True)
     click.echo(outcome.session.id)
 
 

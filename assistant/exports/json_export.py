@@ -83,10 +83,12 @@ def read_export(file: str | Path) -> SessionExport:
         raise ImportFileError(f"{path}: {field}: {err['msg']}") from None
 
 
-def import_session(service: SessionService, file: str | Path, as_new: bool = False) -> ImportOutcome:
+def import_session(
+    service: SessionService, file: str | Path, as_new: bool = False, attachments: Path | None = None
+) -> ImportOutcome:
     """Restore the session of a JSON export exactly: header, answers with history, decisions, manual
     findings and corrective actions (the findings themselves are recomputed from the answers).
 
     A session already here (same uid) is left alone when equal and refused when not; see `import_archive`.
     """
-    return import_archive(service, read_export(file), as_new=as_new)
+    return import_archive(service, read_export(file), as_new=as_new, attachments=attachments)

@@ -101,9 +101,10 @@ def _same_file(source: Path, folder: Path, name: str) -> Path | None:
 
 
 def copy_or_reuse_attachments(
-    sources: Iterable[Path], attachments_dir: Path, session_id: str, prefix: str
+    sources: Iterable[Path], attachments_dir: Path, session_id: str, prefix: str | None
 ) -> tuple[list[str], list[str]]:
-    """Copy each file into `attachments_dir/session_id/` as `<prefix>_<safe name>`, unless a file with
+    """Copy each file into `attachments_dir/session_id/` as `<prefix>_<safe name>` (without a prefix: its
+    own safe name), unless a file with
     the same bytes is already attached to this question there (a reloaded answers file): then its
     name is reused. Returns (every name, relative to `attachments_dir`, as answers store them; the
     names of new copies only, which alone may be removed if the answers cannot be stored). If one copy
@@ -116,7 +117,7 @@ def copy_or_reuse_attachments(
     made: list[str] = []
     try:
         for source in sources:
-            name = safe_name(f"{prefix}_{source.name}")
+            name = safe_name(f"{prefix}_{source.name}" if prefix else source.name)
             existing = _same_file(source, folder, name)
             path = existing or _copy_new(source, folder, name)
             relative = path.relative_to(attachments_dir).as_posix()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -19,11 +19,12 @@ from assistant.sessions.archive import (
     read_archive,
     write_session_rows,
 )
-from assistant.sessions.attachments import copy_or_reuse_attachments, remove_attachments
+from assistant.sessions.attachments import remove_attachments
 from assistant.sessions.db import write_transaction
 from assistant.sessions.errors import SessionClosedError, SessionError
 from assistant.sessions.models import AnswerChange, AnswerRecord, SessionStatus
 from assistant.sessions.service import MANUAL_PREFIX, SessionService
+from assistant.sessions.transfer import bring_attachments
 
 ConflictKind = Literal["answer", "decision", "corrective action"]
 
@@ -252,47 +253,6 @@ def _replace_rows(db, archive: SessionArchive) -> None:
     write_session_rows(db, archive)
 
 
-def _bring_attachments(
-    service: SessionService, target_id: str, incoming: SessionArchive, ours: SessionArchive, folder: Path | None
-) -> tuple[SessionArchive, list[str], list[str]]:
-    """Copy the incoming answers' attachment files (found below `folder`) into the target's folder.
-
-    Returns the incoming archive with the new names, the copies made (to remove if the merge fails)
-    and the names whose files were not found.
-    """
-    known = {name for r in ours.answers for name in r.attachments}
-    wanted = [name for r in incoming.answers for name in r.attachments if name not in known]
-    renamed: dict[str, str] = {}
-    copied: list[str] = []
-    missing: list[str] = []
-    try:
-        for name in dict.fromkeys(wanted):
-            parts = PurePosixPath(name).parts
-            source = folder.joinpath(*parts) if folder and parts and ".." not in parts and not name.startswith("/") else None
-            if source is None or not source.is_file() or source.is_symlink():
-                missing.append(name)
-                continue
-            # The same bytes merged before (say, a merge undone and done again) are not copied twice.
-            names, made = copy_or_reuse_attachments([source], service.paths.attachments_dir, target_id, "merged")
-            copied += made
-            renamed[name] = names[0]
-    except BaseException:
-        remove_attachments(service.paths.attachments_dir, copied)
-        raise
-    if not renamed:
-        return incoming, copied, missing
-
-    def rename(record: AnswerRecord) -> AnswerRecord:
-        return record.model_copy(update={"attachments": [renamed.get(n, n) for n in record.attachments]})
-
-    changed = incoming.model_copy(update={
-        "answers": [rename(r) for r in incoming.answers],
-        "history": [c.model_copy(update={"new": rename(c.new), "old": rename(c.old) if c.old else None})
-                    for c in incoming.history],
-    })
-    return changed, copied, missing
-
-
 def merge_into(
     service: SessionService,
     target_id: str,
@@ -312,7 +272,8 @@ def merge_into(
         raise SessionClosedError(f"session {target.id} is closed: it is a record now and cannot change")
     before = read_archive(service, target.id)
     incoming = SessionArchive(**{field: getattr(incoming, field) for field in SessionArchive.model_fields})
-    incoming, copied, missing = _bring_attachments(service, target.id, incoming, before, attachments)
+    known = {name for r in before.answers for name in r.attachments}
+    incoming, copied, missing = bring_attachments(service, target.id, incoming, attachments, "merged", known)
     now = datetime.now(UTC)
     plan = merge_archives(before, incoming, now)
     if not plan.changed:

@@ -123,3 +123,28 @@ def test_an_export_from_before_uids_gets_the_uid_its_laptop_migrates_to(tmp_path
     # Ana upgrades: the migration gives her session the uid the lead's copy has, so later exports match it.
     migrated = open_db(tmp_path / "ana" / "audits.db")
     assert [r["uid"] for r in migrated["sessions"].rows] == [imported["uid"]]
+
+
+def test_import_copies_the_attachment_files_an_export_only_names(tmp_path):
+    ana, lead = tmp_path / "ana", tmp_path / "lead"
+    sid = new_session(ana, "Calibration, plant 1")
+    photo = tmp_path / "IMG_0042.jpg"
+    photo.write_bytes(b"\xff\xd8 the gauge's cal sticker")
+    assert cli(ana, "session", "answer", sid, "pur_reeval", "yes", "--attach", str(photo)).exit_code == 0
+    assert cli(ana, "session", "answer", sid, "pur_procedure", "yes", "--attach", str(photo)).exit_code == 0
+    (ana / "attachments" / sid / "pur_procedure_IMG_0042.jpg").unlink()  # lost on Ana's side
+    export(ana, sid, tmp_path / "a.json")
+    new_session(lead, "The lead's own session")  # takes the number: the import is renumbered
+
+    done = cli(lead, "session", "import", str(tmp_path / "a.json"), "--attachments", str(ana / "attachments"))
+    assert done.exit_code == 0, done.output
+    number = done.output.strip().splitlines()[-1]
+    assert number != sid and "1 attachment file copied" in done.output
+    assert f"missing attachment file {sid}/pur_procedure_IMG_0042.jpg (name kept)" in done.output
+    shown = {a["question_id"]: a["attachments"] for a in json.loads(cli(lead, "session", "show", number, "--json").output)["answers"]}
+    assert shown["pur_reeval"] == [f"{number}/pur_reeval_IMG_0042.jpg"]
+    assert (lead / "attachments" / number / "pur_reeval_IMG_0042.jpg").read_bytes() == photo.read_bytes()
+    # The same export again is the same session: nothing to do, nothing copied twice.
+    again = cli(lead, "session", "import", str(tmp_path / "a.json"), "--attachments", str(ana / "attachments"))
+    assert "nothing to do" in again.output
+    assert [p.name for p in (lead / "attachments" / number).iterdir()] == ["pur_reeval_IMG_0042.jpg"]
