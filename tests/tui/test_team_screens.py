@@ -69,6 +69,9 @@ async def test_findings_panel_flags_a_repeat_of_an_earlier_audit(make_app, settl
         app.push_screen(FindingsScreen(second))
         await pilot.pause()
         table = app.screen.query_one("#findings", DataTable)
+        assert table.row_count  # the findings show before the earlier audits are read
+        await app.screen.workers.wait_for_complete()  # the repeat flags follow from a worker
+        await pilot.pause()
         row = next(table.get_row_at(i) for i in range(table.row_count) if str(table.get_row_at(i)[1]) == "PUR-002")
         assert str(row[3]).startswith("↻ ")
         table.move_cursor(row=table.get_row_index("PUR-002"))

@@ -139,13 +139,29 @@ class FindingsScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        from assistant.programme import RepeatFinder
-
         self.sub_title = f"Findings of {self.session_id}"
-        self.repeats = RepeatFinder(self.service, self.session_id)
         self.turn.refresh()
         self.refresh_findings()
         self.query_one("#findings", DataTable).focus()
+        # Earlier audits are read in a worker (a tenth of a second or more with dozens of them): the
+        # findings show at once, and their repeat flags follow.
+        self.run_worker(self._read_earlier_audits, thread=True, group="repeats", description="reading earlier audits",
+                        exit_on_error=False)
+
+    def _read_earlier_audits(self) -> None:
+        from assistant.programme import RepeatFinder
+
+        try:
+            repeats = RepeatFinder(self.service, self.session_id)
+        except Exception as error:  # shown; the findings stay, without repeat flags
+            self.app.call_from_thread(show_error, self.app, error)
+            return
+        self.app.call_from_thread(self._earlier_audits_read, repeats)
+
+    def _earlier_audits_read(self, repeats: RepeatFinder) -> None:
+        self.repeats = repeats
+        if self.is_mounted:
+            self.refresh_findings()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
