@@ -8,7 +8,7 @@ from textual.widgets import Input, Select, TextArea
 from assistant.sessions.models import Scope, SessionHeader
 from assistant.tui.screens.answers import AnswersScreen
 from assistant.tui.screens.browser import ClauseBrowserScreen
-from assistant.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
+from assistant.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from assistant.tui.screens.export_dialog import ExportDialog
 from assistant.tui.screens.interview import InterviewScreen
 from assistant.tui.screens.session_form import SessionFormScreen
@@ -25,6 +25,12 @@ def _session(app, title: str = "Purchasing audit") -> str:
     service.answer(session.id, "pur_noncritical_evaluated", text="no - two of five never evaluated")
     service.answer(session.id, "pur_noncritical_evaluated", text="partial - three of five evaluated")
     return session.id
+
+
+async def _saved(pilot) -> None:
+    """Session writes run in a worker (another window may hold the write lock): wait for them."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def _sessions_screen(pilot) -> SessionsScreen:
@@ -55,7 +61,7 @@ async def test_edit_the_header_conclusions_and_status_then_close(make_app, settl
         assert isinstance(app.screen, SessionFormScreen)  # refused: the last day is before the first
         form.query_one("#end", Input).value = "2025-03-12"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await _saved(pilot)
         header = service.get(session_id).header
         assert header.client == "VP Operations" and header.conclusions.startswith("Purchasing controls work")
         assert header.scope.processes == ["purchasing"]  # kept
@@ -63,7 +69,7 @@ async def test_edit_the_header_conclusions_and_status_then_close(make_app, settl
         await pilot.press("s")
         assert isinstance(app.screen, ChoiceDialog)
         app.screen.dismiss("in_review")
-        await pilot.pause()
+        await _saved(pilot)
         assert service.get(session_id).status.value == "in_review"
         assert "in review" in str(app.screen.query_one("#sessions").get_row_at(0))
 
@@ -72,7 +78,7 @@ async def test_edit_the_header_conclusions_and_status_then_close(make_app, settl
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
-        await pilot.pause()
+        await _saved(pilot)
         undecided = [f.id for f in service.findings(session_id) if f.status.value == "proposed"]
         assert undecided and not service.get(session_id).closed  # refused, as the CLI refuses it
         assert isinstance(app.screen, SessionsScreen)
@@ -82,11 +88,11 @@ async def test_edit_the_header_conclusions_and_status_then_close(make_app, settl
         app.screen.dismiss("closed")
         await pilot.pause()
         await pilot.press("y")
-        await pilot.pause()
+        await _saved(pilot)
         assert service.get(session_id).closed
         await pilot.press("s")  # the service refuses any change to a closed session: shown, not raised
         app.screen.dismiss("in_progress")
-        await pilot.pause()
+        await _saved(pilot)
         assert service.get(session_id).closed
 
 
@@ -101,7 +107,7 @@ async def test_delete_asks_first(make_app, settle):
         await pilot.press("escape")
         assert app.backend.sessions.list()
         await pilot.press("delete", "y")
-        await pilot.pause()
+        await _saved(pilot)
         assert app.backend.sessions.list() == []
         assert session_id not in str(app.screen.query_one("#sessions").rows)
 
@@ -224,3 +230,36 @@ async def test_at_80x24_hints_fold_and_the_action_dialog_reaches_save(make_app, 
             await pilot.pause()
             assert app.screen.focused.region.bottom <= 24 and app.screen.focused.region.height > 0
         assert app.screen.focused.id == "save"
+
+
+async def test_a_status_change_is_saved_in_a_worker_while_the_list_keeps_answering_keys(make_app, settle, monkeypatch):
+    import threading
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session_id = _session(app)
+        screen = await _sessions_screen(pilot)
+        service = app.backend.sessions
+        release, events = threading.Event(), []
+        set_status = service.set_status
+
+        def slow_set_status(*args, **kwargs):  # another window holding the write lock, say
+            events.append("save started")
+            release.wait(timeout=10)
+            events.append("save done")
+            return set_status(*args, **kwargs)
+
+        monkeypatch.setattr(service, "set_status", slow_set_status)
+        await pilot.press("s")
+        app.screen.dismiss("in_review")
+        await pilot.pause()
+        await pilot.press("b")  # the list answers a key while the status waits
+        assert isinstance(app.screen, TextDialog)
+        events.append("key handled")
+        await pilot.press("escape")
+        release.set()
+        await _saved(pilot)
+        assert events == ["save started", "key handled", "save done"]
+        assert service.get(session_id).status.value == "in_review"
+        assert "in review" in str(screen.query_one("#sessions").get_row_at(0))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from assistant.tui.errors import shows_errors
+from assistant.tui.errors import show_error, shows_errors
 from assistant.tui.labels import SESSION_STATUS, session_status
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
@@ -139,12 +140,29 @@ class SessionsScreen(AppScreen):
         self.app.push_screen(SessionFormScreen(service.engine.checklist, session.header),
                              partial(self._save_header, session_id))
 
-    @shows_errors
+    def _save(self, description: str, work: Callable[[], object], done: Callable[[], None]) -> None:
+        """Run a session write in a worker, then `done` on the UI thread: another window may hold the
+        database's write lock for seconds, and the list must still answer keys meanwhile."""
+
+        def in_thread() -> None:
+            try:
+                work()
+            except Exception as error:  # refused (a closed session, an undecided finding) or a bug: shown
+                self.app.call_from_thread(show_error, self.app, error)
+                return
+            self.app.call_from_thread(done)
+
+        self.run_worker(in_thread, thread=True, group="session-write", description=description, exit_on_error=False)
+
     def _save_header(self, session_id: str, header: SessionHeader | None) -> None:
         if header is not None:
-            self.q1app.backend.sessions.update_header(session_id, header)
-            self.notify(f"Header of {session_id} saved.", title="Session")
-            self.refresh_sessions(keep=session_id)
+            self._save(f"saving the header of {session_id}",
+                       lambda: self.q1app.backend.sessions.update_header(session_id, header),
+                       lambda: self._saved(session_id, f"Header of {session_id} saved.", "Session"))
+
+    def _saved(self, session_id: str | None, message: str, title: str) -> None:
+        self.notify(message, title=title)
+        self.refresh_sessions(keep=session_id)
 
     def action_status(self) -> None:
         session_id = self.selected_id()
@@ -153,28 +171,25 @@ class SessionsScreen(AppScreen):
         self.app.push_screen(ChoiceDialog(f"Status of session {session_id}", STATUS_CHOICES),
                              lambda status: self._set_status(session_id, status))
 
-    @shows_errors
     def _set_status(self, session_id: str, status: str | None) -> None:
         if status is None:
             return
-        service = self.q1app.backend.sessions
         if status != "closed":
-            service.set_status(session_id, status)
-            self._status_set(session_id, status)
+            self._save(f"setting the status of {session_id}",
+                       lambda: self.q1app.backend.sessions.set_status(session_id, status),
+                       lambda: self._status_set(session_id, status))
             return
 
         self.app.push_screen(ConfirmDialog(f"Close session {session_id}? Nothing in it can change afterwards.",
                                            yes="Close it"), partial(self._close, session_id))
 
-    @shows_errors
     def _close(self, session_id: str, yes: bool | None) -> None:
         if yes:  # refused while a finding is undecided: said in a notification, as the CLI says it
-            self.q1app.backend.sessions.close(session_id)
-            self._status_set(session_id, "closed")
+            self._save(f"closing {session_id}", lambda: self.q1app.backend.sessions.close(session_id),
+                       lambda: self._status_set(session_id, "closed"))
 
     def _status_set(self, session_id: str, status: str) -> None:
-        self.notify(f"Session {session_id} is {SESSION_STATUS[status]}.", title="Status")
-        self.refresh_sessions(keep=session_id)
+        self._saved(session_id, f"Session {session_id} is {SESSION_STATUS[status]}.", "Status")
 
     def action_delete(self) -> None:
         session_id = self.selected_id()
@@ -186,14 +201,15 @@ class SessionsScreen(AppScreen):
                                            "and files? This cannot be undone.", yes="Delete"),
                              partial(self._delete, session_id))
 
-    @shows_errors
     def _delete(self, session_id: str, yes: bool | None) -> None:
         if yes:
-            self.q1app.backend.sessions.delete(session_id)
-            if self.q1app.current_session == session_id:
-                self.q1app.current_session = None
-            self.notify(f"Session {session_id} deleted.", title="Deleted")
-            self.refresh_sessions()
+            self._save(f"deleting {session_id}", lambda: self.q1app.backend.sessions.delete(session_id),
+                       lambda: self._deleted(session_id))
+
+    def _deleted(self, session_id: str) -> None:
+        if self.q1app.current_session == session_id:
+            self.q1app.current_session = None
+        self._saved(None, f"Session {session_id} deleted.", "Deleted")
 
     # --- who is acting ---------------------------------------------------------------------------------
 
