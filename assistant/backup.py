@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ValidationError
 
 from assistant.locations import DataPaths
-from assistant.staged_swap import connect_live, exclusive, replace_folder, restore_database, write_durably
-from knowledge.durable_files import fsync_dir, remove_stale_partials
+from assistant.staged_swap import connect_live, replace_folder, restore_database, roll_forward, write_durably
+from knowledge.durable_files import remove_stale_partials
 from knowledge.errors import Q1AuditError
 from knowledge.hashing import file_sha256
 from knowledge.input_limits import BACKUP_MANIFEST
@@ -279,30 +279,15 @@ RESTORE_MARKER = ".restore-in-progress"
 
 def finish_interrupted_restore(paths: DataPaths) -> bool:
     """Finish a restore that was killed part-way (every step can run again); True if there was one."""
-    marker = paths.root / RESTORE_MARKER
-    if not marker.exists():
-        return False
-    with exclusive(paths.root / ".restore.lock"):  # one finisher at a time: the restore, or a q1audit start
-        try:
-            name = marker.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return False  # the other one finished it
-        _finish(paths, marker, paths.root / name)
-    return True
 
+    def swap(staging: Path) -> None:
+        for name in DATABASES:
+            restore_database(staging / name, paths.root / name)
+        for folder in FOLDERS:
+            replace_folder(staging / folder, paths.root / folder)
+        # The vector index belongs to the old knowledge base: drop it so it is rebuilt, never used stale.
+        shutil.rmtree(paths.index_dir, ignore_errors=True)
 
-def _finish(paths: DataPaths, marker: Path, staging: Path) -> None:
-    if staging.parent != paths.root or not staging.name.startswith(".restore-") or not staging.is_dir():
-        marker.unlink()  # the databases and folders were all moved in before the staging copy went
-        return
-    for name in DATABASES:
-        restore_database(staging / name, paths.root / name)
-    for folder in FOLDERS:
-        replace_folder(staging / folder, paths.root / folder)
-    # The vector index belongs to the old knowledge base: drop it so it is rebuilt, never used stale.
-    shutil.rmtree(paths.index_dir, ignore_errors=True)
-    marker.unlink()
-    fsync_dir(paths.root)
-    shutil.rmtree(staging, ignore_errors=True)
+    return roll_forward(paths.root, RESTORE_MARKER, ".restore.lock", ".restore-", swap)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ValidationError
 
 from assistant.locations import DataPaths
-from assistant.staged_swap import exclusive, replace_folder, restore_database, write_durably
+from assistant.staged_swap import replace_folder, restore_database, roll_forward, write_durably
 from knowledge.durable_files import fsync_dir
 from knowledge.errors import Q1AuditError
 from knowledge.hashing import file_sha256
@@ -264,24 +264,15 @@ USE_IN_PROGRESS = ".kb-use-in-progress"
 
 def finish_interrupted_use(paths: DataPaths) -> bool:
     """Finish a `kb use` that was killed part-way (every step can run again); True if there was one."""
-    note = paths.root / USE_IN_PROGRESS
-    if not note.exists():
-        return False
-    with exclusive(paths.root / ".kb-use.lock"):  # one finisher at a time: the command, or a q1audit start
-        try:
-            staging = paths.root / note.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return False  # the other one finished it
-        if staging.parent == paths.root and staging.name.startswith(USE_STAGING) and staging.is_dir():
-            restore_database(staging / KNOWLEDGE_DB, paths.knowledge_db)
-            for folder in FOLDERS:
-                replace_folder(staging / folder, paths.root / folder)
-            if (staging / MARKER).exists():
-                (staging / MARKER).replace(paths.root / MARKER)
-        note.unlink()
-        fsync_dir(paths.root)
-        shutil.rmtree(staging, ignore_errors=True)
-    return True
+
+    def swap(staging: Path) -> None:
+        restore_database(staging / KNOWLEDGE_DB, paths.knowledge_db)
+        for folder in FOLDERS:
+            replace_folder(staging / folder, paths.root / folder)
+        if (staging / MARKER).exists():
+            (staging / MARKER).replace(paths.root / MARKER)
+
+    return roll_forward(paths.root, USE_IN_PROGRESS, ".kb-use.lock", USE_STAGING, swap)
 
 
 def release(paths: DataPaths) -> PackInUse:

@@ -11,7 +11,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -75,3 +75,24 @@ def write_durably(path: Path, data: bytes) -> None:
         os.fsync(out.fileno())
     os.replace(partial, path)
     fsync_dir(path.parent)
+
+
+def roll_forward(root: Path, note_name: str, lock_name: str, prefix: str, swap: Callable[[Path], None]) -> bool:
+    """Finish the swap whose note `note_name` names a staging folder (every step of `swap` can run again);
+    True if there was one. One finisher at a time: the command itself, or a q1audit start after a kill."""
+    note = root / note_name
+    if not note.exists():
+        return False
+    with exclusive(root / lock_name):
+        try:
+            staging = root / note.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return False  # the other one finished it
+        if staging.parent != root or not staging.name.startswith(prefix) or not staging.is_dir():
+            note.unlink()  # everything was moved in before the staging copy went
+            return True
+        swap(staging)
+        note.unlink()
+        fsync_dir(root)
+        shutil.rmtree(staging, ignore_errors=True)
+    return True

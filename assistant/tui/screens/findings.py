@@ -145,18 +145,12 @@ class FindingsScreen(AppScreen):
         self.query_one("#findings", DataTable).focus()
         # Earlier audits are read in a worker (a tenth of a second or more with dozens of them): the
         # findings show at once, and their repeat flags follow.
-        self.run_worker(self._read_earlier_audits, thread=True, group="repeats", description="reading earlier audits",
-                        exit_on_error=False)
+        self.in_worker("reading earlier audits", "repeats", self._read_earlier_audits, self._earlier_audits_read)
 
-    def _read_earlier_audits(self) -> None:
+    def _read_earlier_audits(self) -> RepeatFinder:
         from assistant.programme import RepeatFinder
 
-        try:
-            repeats = RepeatFinder(self.service, self.session_id)
-        except Exception as error:  # shown; the findings stay, without repeat flags
-            self.app.call_from_thread(show_error, self.app, error)
-            return
-        self.app.call_from_thread(self._earlier_audits_read, repeats)
+        return RepeatFinder(self.service, self.session_id)
 
     def _earlier_audits_read(self, repeats: RepeatFinder) -> None:
         self.repeats = repeats

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from assistant.tui.errors import show_error, shows_errors
+from assistant.tui.errors import shows_errors
 from assistant.tui.labels import SESSION_STATUS, session_status
 from assistant.tui.screens.base import AppScreen
 from assistant.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
@@ -140,25 +139,12 @@ class SessionsScreen(AppScreen):
         self.app.push_screen(SessionFormScreen(service.engine.checklist, session.header),
                              partial(self._save_header, session_id))
 
-    def _save(self, description: str, work: Callable[[], object], done: Callable[[], None]) -> None:
-        """Run a session write in a worker, then `done` on the UI thread: another window may hold the
-        database's write lock for seconds, and the list must still answer keys meanwhile."""
-
-        def in_thread() -> None:
-            try:
-                work()
-            except Exception as error:  # refused (a closed session, an undecided finding) or a bug: shown
-                self.app.call_from_thread(show_error, self.app, error)
-                return
-            self.app.call_from_thread(done)
-
-        self.run_worker(in_thread, thread=True, group="session-write", description=description, exit_on_error=False)
-
     def _save_header(self, session_id: str, header: SessionHeader | None) -> None:
         if header is not None:
-            self._save(f"saving the header of {session_id}",
-                       lambda: self.q1app.backend.sessions.update_header(session_id, header),
-                       lambda: self._saved(session_id, f"Header of {session_id} saved.", "Session"))
+            # Saved in a worker, as every change here: another window may hold the write lock for seconds.
+            self.in_worker(f"saving the header of {session_id}", "session-write",
+                           lambda: self.q1app.backend.sessions.update_header(session_id, header),
+                           lambda _: self._saved(session_id, f"Header of {session_id} saved.", "Session"))
 
     def _saved(self, session_id: str | None, message: str, title: str) -> None:
         self.notify(message, title=title)
@@ -175,9 +161,9 @@ class SessionsScreen(AppScreen):
         if status is None:
             return
         if status != "closed":
-            self._save(f"setting the status of {session_id}",
-                       lambda: self.q1app.backend.sessions.set_status(session_id, status),
-                       lambda: self._status_set(session_id, status))
+            self.in_worker(f"setting the status of {session_id}", "session-write",
+                           lambda: self.q1app.backend.sessions.set_status(session_id, status),
+                           lambda _: self._status_set(session_id, status))
             return
 
         self.app.push_screen(ConfirmDialog(f"Close session {session_id}? Nothing in it can change afterwards.",
@@ -185,8 +171,8 @@ class SessionsScreen(AppScreen):
 
     def _close(self, session_id: str, yes: bool | None) -> None:
         if yes:  # refused while a finding is undecided: said in a notification, as the CLI says it
-            self._save(f"closing {session_id}", lambda: self.q1app.backend.sessions.close(session_id),
-                       lambda: self._status_set(session_id, "closed"))
+            self.in_worker(f"closing {session_id}", "session-write", lambda: self.q1app.backend.sessions.close(session_id),
+                           lambda _: self._status_set(session_id, "closed"))
 
     def _status_set(self, session_id: str, status: str) -> None:
         self._saved(session_id, f"Session {session_id} is {SESSION_STATUS[status]}.", "Status")
@@ -203,8 +189,8 @@ class SessionsScreen(AppScreen):
 
     def _delete(self, session_id: str, yes: bool | None) -> None:
         if yes:
-            self._save(f"deleting {session_id}", lambda: self.q1app.backend.sessions.delete(session_id),
-                       lambda: self._deleted(session_id))
+            self.in_worker(f"deleting {session_id}", "session-write", lambda: self.q1app.backend.sessions.delete(session_id),
+                           lambda _: self._deleted(session_id))
 
     def _deleted(self, session_id: str) -> None:
         if self.q1app.current_session == session_id:
