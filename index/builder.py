@@ -1,5 +1,5 @@
 """The index builder (every write search needs): the catalogue as passages, the vector index, the lexical
-matrix, the ONNX export.
+matrix, the clause classifier, the ONNX export.
 
 Whether a build is needed is decided from the manifests and the store's (id, hash) signature alone,
 so `q1audit index build` with nothing changed imports no model.
@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel
 
+from index.clause_classifier import ClauseClassifier, stamp_of
 from index.embedder import MINILM_NAME, Embedder, EmbedderUnavailable
 from index.facets import FacetIndex
 from index.lexical import LexicalMatrix
@@ -62,6 +63,8 @@ class BuildReport(BaseModel):
     """Which runtime embedded the passages: `onnxruntime` (the export) or the embedder's own."""
     lexical_rebuilt: bool = False
     """The lexical matrix (index/lexical.py) was read out of the passage index again."""
+    classifier_trained: bool = False
+    """The clause classifier (index/clause_classifier.py) was trained again: its facets or model changed."""
 
     @property
     def passages_per_second(self) -> float:
@@ -189,6 +192,23 @@ class IndexBuilder:
     def embed_facets(self, embedder: Embedder, facets: list[tuple[ClauseKey, str]]) -> FacetIndex:
         """The clause facets' vectors, embedding (and caching) those not embedded before."""
         return FacetIndex.build(facets, self._batch_embedder(embedder), self.store.db)
+
+    def classifier_current(self, model: str, facets: list[tuple[ClauseKey, str]]) -> bool:
+        """The classifier on disk was trained on these facets (no index build will train it again)."""
+        return ClauseClassifier.saved_stamp(self.index_dir) == stamp_of(model, facets)
+
+    def classifier(
+        self, model: str, facets: list[tuple[ClauseKey, str]], indexes: list[FacetIndex]
+    ) -> tuple[ClauseClassifier | None, bool]:
+        """The clause classifier for these facets (the `indexes` hold their vectors, in the same order): the one on
+        disk when it was trained on them, else trained now and saved (True). None: fewer than two clauses."""
+        stamp = stamp_of(model, facets)
+        current = ClauseClassifier.load(self.index_dir, stamp)
+        if current is not None or len({key for key, _ in facets}) < 2:
+            return current, False
+        classifier = ClauseClassifier.train(stamp, facets, np.concatenate([index.vectors() for index in indexes]))
+        classifier.save(self.index_dir)
+        return classifier, True
 
     def _batch_embedder(self, embedder: Embedder) -> Embedder:
         """The ONNX export in place of sentence-transformers when it is current: the same vectors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from index.clause_classifier import TRAINING_SECONDS
 from index.facets import hashed_texts
 from index.store import KnowledgeStore
 from index.vectors import cached_vectors
@@ -49,13 +50,18 @@ class LongRebuildError(Q1AuditError):
     title = "Index out of date"
 
 
-def check_inline_rebuild(store: KnowledgeStore, model: str, facets: list[tuple[ClauseKey, str]] = ()) -> str | None:
+def check_inline_rebuild(
+    store: KnowledgeStore, model: str, facets: list[tuple[ClauseKey, str]] = (), classifier_current: bool = True
+) -> str | None:
     """Before a search that would bring the index up to date inline: a note saying so when it is short,
-    LongRebuildError pointing to `q1audit index build` when it would take long; None when nothing to do."""
+    LongRebuildError pointing to `q1audit index build` when it would take long; None when nothing to do.
+    `classifier_current`: False when the clause classifier must be trained again (index/clause_classifier.py)."""
     pending = pending_embeddings(store, model, facets)
-    if not pending:
+    if not pending and classifier_current:
         return None
-    cost = duration_words(embed_seconds(pending, model))
+    if not pending:
+        return f"updating the search index first: the clause classifier to train (about {TRAINING_SECONDS:.0f} s)"
+    cost = duration_words(embed_seconds(pending, model) + (0.0 if classifier_current else TRAINING_SECONDS))
     if pending > LONG_REBUILD_PASSAGES and embed_seconds(pending, model) > 60:
         raise LongRebuildError(
             f"the search index is {pending:,} passages and clause facets behind the knowledge base ({cost} to embed); "

@@ -83,6 +83,7 @@ class FacetIndex:
         # Facets sorted by clause, so each clause's best is one reduceat over its run of rows
         # (np.maximum.at is unbuffered and costs tens of ms on a few thousand facets).
         order = np.argsort(owner, kind="stable")
+        self._order = order
         self._matrix = np.ascontiguousarray(np.asarray(matrix, dtype=np.float32)[order])
         self._starts = np.flatnonzero(np.r_[True, owner[order][1:] != owner[order][:-1]]) if len(keys) else owner
         self.model = model
@@ -106,6 +107,12 @@ class FacetIndex:
             cache.update(zip([h for h, _ in todo], embedder.encode([t for _, t in todo]), strict=True))
         matrix = np.stack([cache[h] for h, _ in items]) if items else np.zeros((0, embedder.dim), np.float32)
         return cls([key for key, _ in facets], matrix, embedder.name)
+
+    def vectors(self) -> np.ndarray:
+        """The facet vectors in the order the facets were given."""
+        vectors = np.empty_like(self._matrix)
+        vectors[self._order] = self._matrix
+        return vectors
 
     def rows_in(self, clause_rows: dict[ClauseKey, int]) -> np.ndarray:
         """The passage-table row of each clause (-1 where the table has none)."""

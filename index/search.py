@@ -1,5 +1,5 @@
-"""Hybrid search: dense (faiss), clause-facet and lexical (BM25, index/lexical.py) rankings fused, exact clause
-numbers first.
+"""Hybrid search: dense (faiss), clause-facet, clause-classifier (index/clause_classifier.py) and lexical (BM25,
+index/lexical.py) rankings fused, exact clause numbers first.
 
 A question is first read (index/query.py: clause numbers across editions, site words from the thesaurus);
 the fused top-k then gets a calibrated confidence (index/confidence.py), which also decides "no good match".
@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from index import lexical
 from index.builder import BuildReport, IndexBuilder, IndexState, IndexStatus, catalogue_passages
+from index.clause_classifier import ClauseClassifier, stamp_of
 from index.confidence import CALIBRATION, Signals, confidence, no_good_match
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
 from index.facets import FacetIndex, FacetSet, facet_sets
@@ -72,9 +73,18 @@ class Fusion(BaseModel):
     question (index/facets.py)."""
     heard: float = 0.8
     """Weight of the ranking by each clause's best site question (knowledge/site_questions.py)."""
+    classified: float = 2.0
+    """Weight of the ranking by the clause classifier on the question's vector."""
+    classified_words: float = 3.0
+    """Weight of the ranking by the clause classifier on the question's word pieces."""
 
-    def facet_weight(self, name: FacetSet) -> float:
-        return {"written": self.facets, "heard": self.heard}[name]
+    def channel_weight(self, name: Channel) -> float:
+        return {"written": self.facets, "heard": self.heard, "meaning": self.classified,
+                "words": self.classified_words}[name]
+
+
+Channel = FacetSet | Literal["meaning", "words"]
+"""A clause ranking besides dense and lexical: a facet set, or the clause classifier by meaning or by words."""
 
 
 class SearchResult(BaseModel):
@@ -155,16 +165,27 @@ def _group_ranks(codes: np.ndarray) -> np.ndarray:
     return ranks
 
 
-class _FacetRanker:
-    """Clause rows ranked by their best facet: the facet index and where its clauses sit in the table."""
+def _ranked(rows: np.ndarray, scores: np.ndarray) -> _Hits:
+    """Clause rows (one score each) as a ranking, best first."""
+    order = np.argsort(-scores, kind="stable")
+    return _Hits(rows[order], scores[order])
 
-    def __init__(self, facets: FacetIndex, rows: np.ndarray):
-        self.facets, self.rows = facets, rows
 
-    def hits(self, query_vector: np.ndarray) -> _Hits:
-        best = self.facets.best(query_vector)
-        order = np.argsort(-best, kind="stable")
-        return _Hits(self.rows[order], best[order])
+class _ClauseRankers:
+    """Clause rankings from the facet indexes and the classifier, with where their clauses sit in the table."""
+
+    def __init__(self, facets: dict[FacetSet, tuple[FacetIndex, np.ndarray]],
+                 classifier: tuple[ClauseClassifier, np.ndarray] | None):
+        self.facets, self.classifier = facets, classifier
+
+    def hits(self, query: str, query_vector: np.ndarray) -> dict[Channel, _Hits]:
+        hits: dict[Channel, _Hits] = {name: _ranked(rows, index.best(query_vector))
+                                      for name, (index, rows) in self.facets.items()}
+        if self.classifier is not None:
+            classifier, rows = self.classifier
+            hits["meaning"] = _ranked(rows, classifier.by_meaning(query_vector))
+            hits["words"] = _ranked(rows, classifier.by_words(query))
+        return hits
 
 
 class Searcher:
@@ -195,6 +216,8 @@ class Searcher:
         self._facets: dict[FacetSet, FacetIndex] | None = None
         self._facet_rows: dict[FacetSet, np.ndarray] | None = None
         """Per facet set, the table row of each of its clauses (-1: not in the table)."""
+        self._classifier: ClauseClassifier | None = None
+        self._classifier_rows: np.ndarray | None = None
         self._lexical: lexical.LexicalMatrix | None = None
         self._lexical_version: tuple | None = None
         """Store version the lexical matrix was last looked for (None: look again at the next question)."""
@@ -204,10 +227,14 @@ class Searcher:
         with self._lock:
             self._vectors = vectors
 
-    def use_facets(self, facets: dict[FacetSet, FacetIndex] | None) -> None:
-        """Score clause facets with these vectors from now on (None: read them at the next question)."""
+    def use_facets(
+        self, facets: dict[FacetSet, FacetIndex] | None, classifier: ClauseClassifier | None = None
+    ) -> None:
+        """Score clause facets with these vectors, and the classifier trained on them, from now on (None: read
+        both at the next question)."""
         with self._lock:
             self._facets, self._facet_rows = facets, None
+            self._classifier, self._classifier_rows = classifier, None
 
     def reload_lexical(self) -> None:
         """Read the lexical matrix from disk again at the next question (an index build wrote it)."""
@@ -223,33 +250,41 @@ class Searcher:
 
     def _snapshot(
         self,
-    ) -> tuple[PassageTable, VectorIndex | None, Embedder | None, dict[FacetSet, _FacetRanker],
+    ) -> tuple[PassageTable, VectorIndex | None, Embedder | None, _ClauseRankers | None,
                lexical.LexicalMatrix | None]:
-        """The passage table, vector index, facets and lexical matrix for the store as it is now (reloaded when
-        it changed; a missing or older lexical matrix leaves lexical search to FTS5)."""
+        """The passage table, vector index, clause rankers and lexical matrix for the store as it is now (reloaded
+        when it changed; a missing or older lexical matrix leaves lexical search to FTS5, a missing or older
+        classifier leaves clauses to the facets)."""
         with self._lock:
             version = self.store.version()
             if version != self._version or self._table is None:
                 self._table = PassageTable.load(self.store.db, self.catalogue)
-                self._version, self._vectors, self._facet_rows = version, None, None
+                self._version, self._vectors = version, None
+                self._facet_rows = self._classifier_rows = None
             if version != self._lexical_version:
                 self._lexical, self._lexical_version = lexical.LexicalMatrix.load(self.index_dir, version), version
             embedder = self.embedder
             if embedder is not None and self._vectors is None and VectorIndex.exists(self.index_dir):
                 self._vectors = VectorIndex.load(self.index_dir)
-            facets = {}
+            rankers = None
             if embedder is not None and self._vectors is not None:
                 if self._facets is None or any(f.model != embedder.name for f in self._facets.values()):
                     # Read from the embedding cache the index build filled; any missing are embedded in memory.
-                    self._facets = {
-                        name: FacetIndex.load(texts, embedder, self.store.db)
-                        for name, texts in self.facet_sets().items()
-                    }
-                    self._facet_rows = None
+                    sets = self.facet_sets()
+                    self._facets = {name: FacetIndex.load(texts, embedder, self.store.db) for name, texts in sets.items()}
+                    facets = [facet for texts in sets.values() for facet in texts]
+                    self._classifier = ClauseClassifier.load(self.index_dir, stamp_of(embedder.name, facets))
+                    self._facet_rows = self._classifier_rows = None
                 if self._facet_rows is None:
                     self._facet_rows = {name: f.rows_in(self._table.clause_rows) for name, f in self._facets.items()}
-                facets = {name: _FacetRanker(f, self._facet_rows[name]) for name, f in self._facets.items()}
-            return self._table, self._vectors, embedder, facets, self._lexical
+                if self._classifier is not None and self._classifier_rows is None:
+                    self._classifier_rows = np.array(
+                        [self._table.clause_rows.get(key, -1) for key in self._classifier.keys], dtype=np.int64)
+                rankers = _ClauseRankers(
+                    {name: (f, self._facet_rows[name]) for name, f in self._facets.items()},
+                    (self._classifier, self._classifier_rows) if self._classifier is not None else None,
+                )
+            return self._table, self._vectors, embedder, rankers, self._lexical
 
     def ask(
         self,
@@ -266,15 +301,15 @@ class Searcher:
         editions = _wanted_editions(standard, edition)
         query = query.strip()
         plan = understand(query, self.catalogue, self.thesaurus, q1_edition or edition)
-        table, vectors, embedder, facets, lexical_matrix = self._snapshot()
+        table, vectors, embedder, rankers, lexical_matrix = self._snapshot()
         notes = []
         dense = asked = _NO_HITS
-        facet_hits: dict[FacetSet, _Hits] = {}
+        clause_hits: dict[Channel, _Hits] = {}
         if embedder is not None and vectors is not None:
             query_vectors = embedder.encode(plan.texts_to_embed)
             ids, scores = vectors.search_arrays(query_vectors[0], vectors.count)
             dense = asked = _Hits(table.rows_of(ids), scores)
-            facet_hits = {name: ranker.hits(query_vectors[0]) for name, ranker in facets.items()}
+            clause_hits = rankers.hits(query, query_vectors[0]) if rankers is not None else {}
             if len(query_vectors) > 1:
                 ids, scores = vectors.search_arrays(query_vectors[1], vectors.count)
                 asked = _Hits(table.rows_of(ids), scores)
@@ -284,7 +319,7 @@ class Searcher:
             notes.append(embedder.note)
         lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES, lexical_matrix)
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
-        results = self._fuse(table, dense, lex, exact, editions, top, plan, facet_hits)
+        results = self._fuse(table, dense, lex, exact, editions, top, plan, clause_hits)
         allowed = table.allowed(editions)[table.group[asked.rows]]
         best = float(asked.scores[int(np.argmax(allowed))]) if allowed.any() else 0.0
         signals = Signals(cosine=best, lexical_hits=len(lex), exact=bool(exact))
@@ -324,12 +359,12 @@ class Searcher:
         editions: set[tuple[str, str]],
         top: int,
         plan: QueryPlan,
-        facets: dict[FacetSet, _Hits],
+        clause_hits: dict[Channel, _Hits],
     ) -> list[SearchResult]:
         fusion = self.fusion
         n = len(table)
         channels = [(fusion.dense, dense), (fusion.lexical, self._lexical_kept(table, lex))]
-        channels += [(fusion.facet_weight(name), hits) for name, hits in facets.items()]
+        channels += [(fusion.channel_weight(name), hits) for name, hits in clause_hits.items()]
         channels = [(weight, hits) for weight, hits in channels if weight > 0 and hits.size]
         base = np.zeros(n)
         # Where each row first appears across the channels: breaks ties among equally scored procedures.
@@ -346,14 +381,18 @@ class Searcher:
             rows, weights = np.array(hinted).T
             # A site word the thesaurus knows counts like a first rank in a channel of its own.
             np.add.at(base, rows.astype(np.int64), fusion.thesaurus * weights / (fusion.rrf_k + 1))
-        best = sum(weight for weight, _ in channels) / (fusion.rrf_k + 1) * (1 + fusion.linked)
+        # The best score a row of each group could get, from the channels that rank that group: clause facets
+        # and the classifier rank clauses only, so a procedure is measured against dense and lexical alone.
+        best = np.zeros(len(table.groups))
+        for weight, hits in channels:
+            best[np.unique(table.group[hits.rows])] += weight
+        best *= (1 + fusion.linked) * (1 + fusion.cited) / (fusion.rrf_k + 1)
         cited = self._cited(table, base, seen, fusion.cited_from)
-        best *= 1 + fusion.cited
         # A clause whose counterparts (crosswalk, other Q1 edition) also match is more likely right:
         # Q1's oil-and-gas wording helps find the ISO clause and the other way round.
         linked = np.zeros(n)
         np.maximum.at(linked, table.link_from, base[table.link_to])
-        scores = (base + fusion.linked * linked + fusion.cited * cited) / (best or 1.0)
+        scores = (base + fusion.linked * linked + fusion.cited * cited) / np.where(best > 0, best, 1.0)[table.group]
         candidates = ((base > 0) | (cited > 0)) & table.allowed(editions)[table.group]
         # An exact clause number outranks any fused score, in the order the numbers were read.
         exact_rows = np.array([table.clause_rows[k] for k in exact if k in table.clause_rows], dtype=np.int64)
@@ -510,10 +549,13 @@ class SearchService:
                 self.searcher.use_vectors(vectors)
             if report.lexical_rebuilt:
                 self.searcher.reload_lexical()
-            # Cheap when nothing changed (one cache look-up); embeds new facets once, not at every start.
-            self.searcher.use_facets({
-                name: self.builder.embed_facets(self.embedder, texts) for name, texts in self.searcher.facet_sets().items()
-            })
+            # Cheap when nothing changed (one cache look-up, the classifier read back); embeds new facets and
+            # trains the classifier once, not at every start.
+            sets = self.searcher.facet_sets()
+            facets = {name: self.builder.embed_facets(self.embedder, texts) for name, texts in sets.items()}
+            classifier, report.classifier_trained = self.builder.classifier(
+                self.embedder.name, [facet for texts in sets.values() for facet in texts], list(facets.values()))
+            self.searcher.use_facets(facets, classifier)
         return report
 
     def ask(

@@ -30,7 +30,8 @@ def ask(paths: DataPaths, question: tuple[str, ...], top: int, standard: str | N
     service = open_search(paths)
     if service.embedder is not None:
         # Never a long silent wait: a short update is announced, a long one is left to `index build`.
-        note = check_inline_rebuild(service.store, service.embedder.name, service.searcher.facet_texts())
+        model, facets = service.embedder.name, service.searcher.facet_texts()
+        note = check_inline_rebuild(service.store, model, facets, service.builder.classifier_current(model, facets))
         if note and not as_json:
             click.echo(note, err=True)
     if as_json and not text:

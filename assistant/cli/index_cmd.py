@@ -30,6 +30,8 @@ def build_with_progress(service, force: bool = False) -> None:
             f"Index built: {report.passages} passages, {report.embedded} embedded now "
             f"(the rest from the cache, embedded with {report.embedded_by}), {report.seconds:.1f} s."
         )
+    if report.classifier_trained:
+        click.echo("Clause classifier trained on the clause facets: questions are also ranked by it.")
     if report.exported:
         click.echo("Model exported to ONNX: questions now load it in a fraction of a second.")
     if report.export_error:

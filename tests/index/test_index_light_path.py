@@ -100,7 +100,8 @@ def test_what_is_heard_on_site_is_a_ranking_of_its_own(service):
     from knowledge.site_questions import load_site_questions
 
     key, story = next((k, t) for k, t in load_site_questions() if (k.standard, k.edition, k.id) == ("API Q1", "10th", "5.8.5"))
-    only = {"dense": 0.0, "lexical": 0.0, "facets": 0.0, "thesaurus": 0.0, "linked": 0.0, "cited": 0.0}
+    only = {"dense": 0.0, "lexical": 0.0, "facets": 0.0, "thesaurus": 0.0, "linked": 0.0, "cited": 0.0,
+            "classified": 0.0, "classified_words": 0.0}
     service.fusion = Fusion(**only, heard=1.0)
     first = next(r for r in service.ask(story, standard="API Q1").results if r.kind == "clause")
     assert first.key == key
