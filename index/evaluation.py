@@ -130,12 +130,13 @@ class BenchReport(BaseModel):
 
 @contextmanager
 def _mode(service: SearchService, mode: Mode) -> Iterator[None]:
-    """Run the service as lexical-only (no embedder) or dense-only (no lexical weight) for a while."""
+    """Run the service as lexical-only (no embedder) or dense-only (no weight on words: lexical and the clause
+    classifier's word pieces) for a while."""
     embedder, fusion = service.embedder, service.fusion
     if mode == "lexical":
         service.embedder = None
     elif mode == "dense":
-        service.fusion = fusion.model_copy(update={"lexical": 0.0})
+        service.fusion = fusion.model_copy(update={"lexical": 0.0, "classified_words": 0.0})
     try:
         yield
     finally:
