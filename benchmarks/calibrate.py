@@ -1,13 +1,14 @@
 """Fit the confidence models (index/confidence.py) and print their weights.
 
 Run: python benchmarks/calibrate.py [WORKDIR]  (real model; a few minutes). Copy the printed weights into
-index/confidence.py. "On topic" is fitted on the blind set's DEV questions against inputs with no right
-clause of our own (index/eval/calibration_negatives.yaml and seeded keyboard mashing); "right clause" on
-DEV questions only. The test half and the blind no-match set are never used here.
+index/confidence.py. "On topic" (best cosine, word classifier's sureness) is fitted on the blind set's DEV
+questions against inputs with no right clause of our own (index/eval/calibration_negatives.yaml and seeded
+keyboard mashing); "right clause" on DEV questions only. The test half and the blind no-match set are never used here.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import string
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from index import confidence as confidence_module
-from index.confidence import Calibration, confidence
+from index.confidence import Calibration, Signals, confidence
 from index.embedder import MiniLMEmbedder
 from index.evaluation import BLIND_FILE, EVAL_DIR, FIELDS, load_no_match, load_questions
 from index.importer import import_files
@@ -60,13 +61,18 @@ def _dev_rows(service: SearchService, catalogue) -> list[tuple[float, float, int
     return rows
 
 
-def _negative_cosines(service: SearchService) -> list[float]:
-    cosines = []
+def _negative_signals(service: SearchService) -> list[Signals]:
+    signals = []
     for text in load_no_match(NEGATIVES_FILE) + _gibberish(40):
         response, _ = _top(service, text)
         if response.signals is not None and not response.signals.exact:
-            cosines.append(response.signals.cosine)
-    return cosines
+            signals.append(response.signals)
+    return signals
+
+
+def _on_topic_features(signals: list[Signals]) -> np.ndarray:
+    """The best cosine and the log of the word classifier's lift (the build trains the classifier)."""
+    return np.array([[s.cosine, math.log(max(s.word_lift, 1e-6))] for s in signals])
 
 
 def logistic(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
@@ -90,12 +96,13 @@ def main() -> None:
             list(import_files(service.store, [SAMPLE_QMS_DIR], catalogue))
         service.build()
         rows = _dev_rows(service, catalogue)
-        negatives = _negative_cosines(service)
-    cosines = np.array([[r[1]] for r in rows] + [[c] for c in negatives])
-    on_topic = logistic(cosines, np.r_[np.ones(len(rows)), np.zeros(len(negatives))], l2=0.01)
+        negatives = _negative_signals(service)
+    on_topic_x = _on_topic_features([r[3] for r in rows] + negatives)
+    on_topic = logistic(on_topic_x, np.r_[np.ones(len(rows)), np.zeros(len(negatives))], l2=0.01)
     right = logistic(np.array([[r[0], r[1]] for r in rows]), np.array([r[2] for r in rows], dtype=float), l2=0.1)
     calibration = Calibration(
         on_topic_intercept=round(float(on_topic[0]), 2), on_topic_cosine=round(float(on_topic[1]), 2),
+        on_topic_words=round(float(on_topic[2]), 2),
         right_intercept=round(float(right[0]), 2), right_score=round(float(right[1]), 2),
         right_cosine=round(float(right[2]), 2),
     )

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from index import lexical
 from index.builder import BuildReport, IndexBuilder, IndexState, IndexStatus, catalogue_passages
-from index.clause_classifier import ClauseClassifier, stamp_of
+from index.clause_classifier import ClauseClassifier, lift, stamp_of
 from index.confidence import CALIBRATION, Signals, confidence, no_good_match
 from index.embedder import Embedder, EmbedderUnavailable, expected_model_name, load_default_embedder
 from index.facets import FacetIndex, FacetSet, facet_sets
@@ -322,7 +322,9 @@ class Searcher:
         results = self._fuse(table, dense, lex, exact, editions, top, plan, clause_hits)
         allowed = table.allowed(editions)[table.group[asked.rows]]
         best = float(asked.scores[int(np.argmax(allowed))]) if allowed.any() else 0.0
-        signals = Signals(cosine=best, lexical_hits=len(lex), exact=bool(exact))
+        words = clause_hits.get("words")
+        signals = Signals(cosine=best, lexical_hits=len(lex), exact=bool(exact),
+                          word_lift=lift(words.scores) if words is not None and words.size else None)
         calibrated = embedder is not None and embedder.name == CALIBRATION.model
         results = [
             r.model_copy(update={

@@ -79,6 +79,12 @@ def test_the_index_build_trains_the_classifier_once_and_search_ranks_by_it(servi
     first = service.build()
     assert first.classifier_trained and (tmp_path / "index" / CLASSIFIER_FILE).exists()
     assert not service.build(force=True).classifier_trained  # same facets: read back, not trained again
+    facets = service.searcher.facet_texts()
+    classifier = ClauseClassifier.load(tmp_path / "index", stamp_of(service.embedder.name, facets))
+    # It learned the facets it was trained on (a fit stopped after one step knows 1 in 100 of them).
+    sample = facets[::50]
+    learned = sum(classifier.keys[int(np.argmax(classifier.by_words(text)))] == key for key, text in sample)
+    assert learned >= 0.6 * len(sample)
     only = {"dense": 0.0, "lexical": 0.0, "facets": 0.0, "heard": 0.0, "thesaurus": 0.0, "linked": 0.0,
             "cited": 0.0, "classified": 0.0}
     service.fusion = Fusion(**only, classified_words=1.0)
