@@ -30,7 +30,7 @@ from knowledge.catalogue import ClauseKey
 
 CLASSIFIER_FILE = "classifier.npz"
 
-TRAINING = {"C": 30.0, "max_iter": 40, "tol": 1e-6}
+TRAINING = {"C": 30.0, "max_iter": 25, "tol": 1e-6}
 """Logistic-regression settings: a fixed 40 steps (measured on dev: more rank no better and take longer). The tiny
 tolerance matters: the mean loss's gradient over 279 clauses starts near 1e-3, so a tolerance like that can
 stop the fit after one step, with a classifier that knows nothing (it happened with more site questions)."""
@@ -41,7 +41,7 @@ _WORD = re.compile(r"\w+")
 _TRAINED: dict[str, ClauseClassifier] = {}
 """The last classifiers this process trained, by stamp: every knowledge base on the bundled catalogue and
 checklists (a pack switched to in the TUI, a restore) has the same facets, and training takes seconds."""
-_KEEP_TRAINED = 2
+_KEEP_TRAINED = 6
 
 
 def word_pieces(text: str) -> list[str]:
