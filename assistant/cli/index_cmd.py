@@ -15,12 +15,14 @@ def build_with_progress(service, force: bool = False) -> None:
         click.echo(f"Embedding model not available ({service.model_error}): lexical search only, nothing to build.")
         return
     with Progress(
-        TextColumn("Embedding passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
     ) as bar:
-        task = bar.add_task("embed", total=None)
+        task = bar.add_task("Embedding passages", total=None)
 
         def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            # After the passages come the clause facets and, when they changed, the classifier (seconds).
+            label = "Embedding passages" if done < total else "Clause facets and classifier"
+            bar.update(task, completed=done, total=total, description=label)
 
         report = service.build(progress=progress, force=force, export=True)
     if not report.rebuilt:
