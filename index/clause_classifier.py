@@ -20,12 +20,12 @@ import json
 import math
 import re
 import warnings
-import zipfile
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
+from index.stamped_arrays import load_stamped, save_stamped, saved_stamp
 from knowledge.catalogue import ClauseKey
 
 CLASSIFIER_FILE = "classifier.npz"
@@ -106,36 +106,25 @@ class ClauseClassifier:
         return trained
 
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / (CLASSIFIER_FILE + ".tmp.npz")
         standards, editions, ids = (np.array(column, dtype=str) for column in zip(*self.keys, strict=True))
-        np.savez(tmp, stamp=np.array(self.stamp), standards=standards, editions=editions, ids=ids,
-                 meaning=self._meaning, meaning_bias=self._meaning_bias, pieces=self._pieces, idf=self._idf,
-                 words=self._words, words_bias=self._words_bias)
-        tmp.replace(directory / CLASSIFIER_FILE)  # a reader never sees half a classifier
+        save_stamped(directory / CLASSIFIER_FILE, self.stamp, standards=standards, editions=editions, ids=ids,
+                     meaning=self._meaning, meaning_bias=self._meaning_bias, pieces=self._pieces, idf=self._idf,
+                     words=self._words, words_bias=self._words_bias)
 
     @staticmethod
     def saved_stamp(directory: Path) -> str | None:
-        """The stamp of the classifier on disk without reading the rest (None: none, or unreadable)."""
-        try:
-            with np.load(directory / CLASSIFIER_FILE) as saved:
-                return str(saved["stamp"])
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            return None
+        return saved_stamp(directory / CLASSIFIER_FILE)
 
     @classmethod
     def load(cls, directory: Path, stamp: str) -> ClauseClassifier | None:
         """The classifier on disk if it was trained on these facets (None: missing, damaged or out of date)."""
-        try:
-            with np.load(directory / CLASSIFIER_FILE) as saved:
-                if str(saved["stamp"]) != stamp:
-                    return None
-                keys = [ClauseKey(*key) for key in zip(saved["standards"].tolist(), saved["editions"].tolist(),
-                                                       saved["ids"].tolist(), strict=True)]
-                return cls(stamp, keys, saved["meaning"], saved["meaning_bias"], saved["pieces"], saved["idf"],
-                           saved["words"], saved["words_bias"])
-        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+        saved = load_stamped(directory / CLASSIFIER_FILE, stamp, (
+            "standards", "editions", "ids", "meaning", "meaning_bias", "pieces", "idf", "words", "words_bias"))
+        if saved is None:
             return None
+        keys = [ClauseKey(*key) for key in zip(saved.pop("standards").tolist(), saved.pop("editions").tolist(),
+                                               saved.pop("ids").tolist(), strict=True)]
+        return cls(stamp, keys, **saved)
 
     def by_meaning(self, query_vector: np.ndarray) -> np.ndarray:
         return query_vector.astype(np.float32) @ self._meaning + self._meaning_bias

@@ -13,12 +13,13 @@ import json
 import re
 import sqlite3
 import threading
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import sqlite_utils
+
+from index.stamped_arrays import load_stamped, save_stamped, saved_stamp
 
 TOKENIZE = "porter unicode61"
 """The FTS5 tokenizer of the passage index (index/store.py) and of questions read for the matrix."""
@@ -144,32 +145,21 @@ class LexicalMatrix:
         return cls(cls.stamp_of(version), terms, indptr, columns.astype(np.int32), weights, ids)
 
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / (MATRIX_FILE + ".tmp.npz")
-        np.savez(tmp, stamp=np.array(self.stamp), terms=self._terms, indptr=self._indptr, columns=self._columns,
-                 weights=self._weights, ids=self.ids)
-        tmp.replace(directory / MATRIX_FILE)  # a reader never sees half a matrix
+        save_stamped(directory / MATRIX_FILE, self.stamp, terms=self._terms, indptr=self._indptr,
+                     columns=self._columns, weights=self._weights, ids=self.ids)
 
     @staticmethod
     def saved_stamp(directory: Path) -> str | None:
         """The stamp of the matrix on disk without reading the rest (None: none, or unreadable)."""
-        try:
-            with np.load(directory / MATRIX_FILE) as saved:
-                return str(saved["stamp"])
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # missing or damaged: FTS5 answers
-            return None
+        return saved_stamp(directory / MATRIX_FILE)
 
     @classmethod
     def load(cls, directory: Path, version: tuple) -> LexicalMatrix | None:
-        """The matrix on disk if it was read from the store as it is now (None: missing or out of date)."""
-        try:
-            with np.load(directory / MATRIX_FILE) as saved:
-                if str(saved["stamp"]) != cls.stamp_of(version):
-                    return None
-                return cls(str(saved["stamp"]), saved["terms"], saved["indptr"], saved["columns"],
-                           saved["weights"], saved["ids"])
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # missing or damaged: FTS5 answers
-            return None
+        """The matrix on disk if it was read from the store as it is now (None: missing, damaged or out of date:
+        FTS5 answers)."""
+        stamp = cls.stamp_of(version)
+        saved = load_stamped(directory / MATRIX_FILE, stamp, ("terms", "indptr", "columns", "weights", "ids"))
+        return cls(stamp, **saved) if saved is not None else None
 
     def search(self, db: sqlite_utils.Database, query: str, limit: int) -> list[tuple[int, float]]:
         scores = np.zeros(len(self.ids))
