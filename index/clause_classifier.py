@@ -7,7 +7,8 @@ fusion:
 - by meaning: multinomial logistic regression on the facets' MiniLM vectors;
 - by words: the same on TF-IDF weights of character 3-5-grams of each word, so "calibraton", "calibrated"
   and "recalibrate" share most of their pieces with "calibration".
-Measured on the blind dev questions (never the test half): R@5 +0.03-0.04 and MRR +0.03-0.05 per standard.
+Measured on the blind dev questions (never tuned on the test half): R@5 +0.03-0.04 and MRR +0.03-0.05 per
+standard, and more with more site questions to learn from (knowledge/site_questions.py).
 
 Training uses scikit-learn (it comes with sentence-transformers, which an index build has); a question
 needs only numpy: the weights are saved as arrays (no pickle), stamped with what they were trained on.
@@ -31,11 +32,11 @@ from knowledge.catalogue import ClauseKey
 CLASSIFIER_FILE = "classifier.npz"
 
 TRAINING = {"C": 30.0, "max_iter": 25, "tol": 1e-6}
-"""Logistic-regression settings: a fixed 40 steps (measured on dev: more rank no better and take longer). The tiny
-tolerance matters: the mean loss's gradient over 279 clauses starts near 1e-3, so a tolerance like that can
-stop the fit after one step, with a classifier that knows nothing (it happened with more site questions)."""
+"""Logistic-regression settings: a fixed 25 steps (measured on dev: 40 rank no better and take 60% longer). The
+tiny tolerance matters: the mean loss's gradient over 279 clauses starts near 1e-3, so a tolerance like that
+can stop the fit after one step, with a classifier that knows nothing (it happened with more site questions)."""
 TRAINING_SECONDS = 15.0
-"""About what training on the bundled facets takes on a 2-core machine (measured 10-12 s; for estimates)."""
+"""About what training on the bundled facets takes on a 2-core machine (measured 12-13 s; for estimates)."""
 
 _WORD = re.compile(r"\w+")
 _TRAINED: dict[str, ClauseClassifier] = {}
