@@ -3,6 +3,7 @@ classifier): written whole or not at all, and read back only when the stamp stil
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -14,7 +15,8 @@ _UNREADABLE = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZi
 
 def save_stamped(path: Path, stamp: str, **arrays: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
+    # One temporary file per process: two builds at once (CLI and TUI) must not write into the same one.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
     np.savez(tmp, stamp=np.array(stamp), **arrays)
     tmp.replace(path)  # a reader never sees half a file
 
