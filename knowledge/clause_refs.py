@@ -305,6 +305,8 @@ class ClauseReading(BaseModel):
     counterpart: the crosswalk counterpart the question asks for."""
     label: str
     """How to show the reading to the user, e.g. `9th-edition 5.6.1.2 (in the 10th: 5.5.1.2)`."""
+    same_clause: bool = False
+    """The number names the same clause in both Q1 editions (this reading is one of the two)."""
 
 
 _EDITION_FIRST_RE = re.compile(
@@ -359,7 +361,8 @@ def _q1_readings(query: ClauseRefQuery, catalogue: Catalogue, first: str) -> lis
     for edition in present:
         key = ClauseKey(Q1, edition, query.id)
         home, own = _home(catalogue, edition, query.id) or (None, False)
-        if len(present) == 2 and home == ClauseKey(Q1, _OTHER_EDITION[edition], query.id):
+        same_clause = len(present) == 2 and home == ClauseKey(Q1, _OTHER_EDITION[edition], query.id)
+        if same_clause:
             label = f"{query.id} (same number in both editions)"
         elif len(present) == 2:
             label = f"{query.id} in the {edition} edition"
@@ -367,7 +370,7 @@ def _q1_readings(query: ClauseRefQuery, catalogue: Catalogue, first: str) -> lis
             under = "" if own else "under "
             where = f"in the {home.edition}: {under}{home.id}" if home else f"not in the {_OTHER_EDITION[edition]} edition"
             label = f"{edition}-edition {query.id} ({where})"
-        readings.append(ClauseReading(key=key, role="number", label=label))
+        readings.append(ClauseReading(key=key, role="number", label=label, same_clause=same_clause))
     if len(present) == 1 and (found := _home(catalogue, present[0], query.id)) is not None:
         home = found[0]
         readings.append(

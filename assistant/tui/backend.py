@@ -207,7 +207,12 @@ class Backend:
     def reply(self, text: str, top: int = 3, edition: Q1Edition = "10th") -> Reply:
         """Route one chat input: a clause reference opens the clause, a comparison question ("how does Q1
         differ from ISO on purchasing?") opens the differences view, anything else is searched."""
-        from knowledge.clause_refs import find_clauses, looks_like_clause_ref, resolve_clause_ref
+        from knowledge.clause_refs import (
+            find_clauses,
+            looks_like_clause_ref,
+            read_clause_numbers,
+            resolve_clause_ref,
+        )
         from knowledge.differences import DifferencesError, comparison_view
         from knowledge.errors import ClauseNotFoundError
 
@@ -215,7 +220,14 @@ class Backend:
         if looks_like_clause_ref(text):
             found = find_clauses(text, self.catalogue)
             if found:
-                return Reply(kind="open", query=text, clauses=[c.key for c in found])
+                # Read as search reads it: the chosen Q1 edition first; a number that names another clause in the
+                # other edition (5.5: Purchasing in the 10th, Contingency Planning in the 9th), or exists in one
+                # edition only (with its home in the other), offers both to pick from.
+                first = "10th" if edition == "both" else edition
+                readings = [r.key for r in read_clause_numbers(text, self.catalogue, first)
+                            if r.role != "counterpart" and not (r.same_clause and r.key.edition != first
+                                                                 and edition != "both")]
+                return Reply(kind="open", query=text, clauses=readings or [c.key for c in found])
             try:
                 resolve_clause_ref(text, self.catalogue)
             except ClauseNotFoundError as exc:

@@ -72,6 +72,19 @@ class TestChat:
             assert app.current_mode == "chat"
             assert "Opened in the clause browser" in transcript_text(app)
 
+    async def test_a_number_that_differs_between_editions_offers_both_the_chosen_first(self, make_app, settle):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("f7")  # answers from the 9th edition
+            await settle(pilot)
+            await type_line(pilot, "Q1 sec 5.5")
+            await settle(pilot)
+            assert app.current_mode == "chat"  # two clauses: nothing opened, the user picks
+            cards = [card.card.key for card in app.screen.query(ClauseCard)][-2:]
+            assert cards == [ClauseKey(Q1, "9th", "5.5"), ClauseKey(Q1, "10th", "5.5")]
+            assert "pick one" in transcript_text(app)
+
     async def test_a_card_opens_its_clause_from_the_keyboard(self, make_app, settle):
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:

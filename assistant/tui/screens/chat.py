@@ -70,7 +70,7 @@ class AsksQuestions:
                 await block.show_cards("Opened in the clause browser (escape comes back):", cards)
                 app.open_clause(cards[0].key)
             else:
-                await block.show_cards("That number is in more than one standard; pick one:", cards)
+                await block.show_cards("That number names more than one clause; pick one:", cards)
         elif reply.kind == "message":
             await block.show_note(for_the_app(reply.message), "warning")
         elif reply.kind == "differences":
