@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from assistant.locations import DataPaths
 from assistant.sessions.archive import read_archive
@@ -74,7 +76,9 @@ def make_app(tui_paths):
 async def _settle(pilot, phase: str | None = "semantic") -> None:
     app = pilot.app
     for _ in range(400):
-        await app.workers.wait_for_complete()
+        # A worker replaced by a newer one of its exclusive group (another clause opened) is cancelled: go on.
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()
         if app.knowledge_ready and app.sessions_ready and (phase is None or app.index_state.phase == phase):
             return
