@@ -85,7 +85,9 @@ class PassageTable:
         links: list[tuple[int, int]] = []
         for key, row in clause_rows.items():
             clause = catalogue.get(*key)
-            linked = [c.key for c in catalogue.counterparts(clause)]
+            # Q1-only requirements lend to their nearest ISO clauses (one way: that is where an ISO reader looks
+            # for contingency planning; a risk question should not pull Q1's contingency clause up).
+            linked = [c.key for c in catalogue.counterparts(clause) + catalogue.q1_only_near(clause)]
             for move in catalogue.edition_moves(clause):
                 linked += [ClauseKey(Q1, "9th", move.q1_9th), ClauseKey(Q1, "10th", move.q1_10th)]
             links += [(row, clause_rows[k]) for k in dict.fromkeys(linked) if k in clause_rows and k != key]

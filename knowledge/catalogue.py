@@ -207,6 +207,23 @@ class Catalogue:
                     found.append(other)
         return found
 
+    def nearest_iso(self, clause: Clause) -> Clause | None:
+        """For a Q1 clause with no ISO counterpart, the ISO clause nearest to it (first of the Q1-only link's
+        `iso_closest`): where someone who knows only ISO 9001 looks for that requirement."""
+        for link in self.links_for(clause) if clause.standard == Q1 else []:
+            if link.q1_only and link.iso_closest:
+                return self._clauses.get(ClauseKey(ISO, DEFAULT_EDITION[ISO], link.iso_closest[0]))
+        return None
+
+    def q1_only_near(self, clause: Clause) -> list[Clause]:
+        """For an ISO clause, the Q1 clauses with no ISO counterpart that name it among their nearest."""
+        if clause.standard != ISO:
+            return []
+        keys = dict.fromkeys(ClauseKey(Q1, edition, clause_id)
+                             for link in self.crosswalk.q1_only() if clause.id in link.iso_closest
+                             for edition, clause_id in link.q1_ids().items())
+        return [self._clauses[key] for key in keys if key in self._clauses]
+
     def edition_moves(self, clause: Clause) -> list[EditionMove]:
         """9th <-> 10th edition map entries for a Q1 clause."""
         if clause.standard != Q1:
