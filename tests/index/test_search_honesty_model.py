@@ -27,17 +27,25 @@ def service(tmp_path_factory):
     return SearchService(root / "k.db", root / "index", catalogue, MiniLMEmbedder(), CHECKLIST_DIR)
 
 
+@pytest.fixture
+def ranking_only(monkeypatch):
+    """Rank without the "no good match" cut: it reads the best cosine over the whole knowledge base, lower over
+    this subset with no procedures (0.26 against 0.33 for the subcontractor question, which the bundled
+    knowledge base answers with management of change at 56%)."""
+    monkeypatch.setattr("index.search.no_good_match", lambda signals, top: False)
+
+
 def ranked(response, standard="API Q1", edition="10th"):
     return [r.id for r in response.results if (r.kind, r.standard, r.edition) == ("clause", standard, edition)]
 
 
-def test_customer_property_ranks_above_customer_satisfaction(service):
+def test_customer_property_ranks_above_customer_satisfaction(service, ranking_only):
     ids = ranked(service.ask("customer sent us their own pipe to thread"))
     assert ids[0] == "5.6.7"
     assert "6.2.1" not in ids or ids.index("6.2.1") > ids.index("5.6.7")
 
 
-def test_changed_heat_treat_subcontractor_shows_management_of_change(service):
+def test_changed_heat_treat_subcontractor_shows_management_of_change(service, ranking_only):
     response = service.ask("heat treat subcontractor changed")
     assert "5.10" in ranked(response)[:4]
     assert any("management of change" in words for words in response.expanded)
