@@ -85,9 +85,9 @@ class PassageTable:
         links: list[tuple[int, int]] = []
         for key, row in clause_rows.items():
             clause = catalogue.get(*key)
-            # Q1-only requirements lend to their nearest ISO clauses (one way: that is where an ISO reader looks
-            # for contingency planning; a risk question should not pull Q1's contingency clause up).
-            linked = [c.key for c in catalogue.counterparts(clause) + catalogue.q1_only_near(clause)]
+            # A clause with no established counterpart lends to its stand-ins (one way: ISO 6.1 is where an ISO
+            # reader looks for contingency planning; a risk question should not pull contingency planning up).
+            linked = [c.key for c in catalogue.counterparts(clause) + catalogue.stood_in_for(clause)]
             for move in catalogue.edition_moves(clause):
                 linked += [ClauseKey(Q1, "9th", move.q1_9th), ClauseKey(Q1, "10th", move.q1_10th)]
             links += [(row, clause_rows[k]) for k in dict.fromkeys(linked) if k in clause_rows and k != key]

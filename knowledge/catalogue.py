@@ -150,6 +150,7 @@ class Catalogue:
         self.edition_map = edition_map
         self._clauses: dict[ClauseKey, Clause] = {}
         self._children: dict[ClauseKey, list[Clause]] = {}
+        self._stood_in_for: dict[ClauseKey, list[Clause]] | None = None
         for f in files:
             for entry in f.clauses:
                 clause = Clause(standard=f.standard, edition=f.edition, **entry.model_dump())
@@ -207,22 +208,41 @@ class Catalogue:
                     found.append(other)
         return found
 
-    def nearest_iso(self, clause: Clause) -> Clause | None:
-        """For a Q1 clause with no ISO counterpart, the ISO clause nearest to it (first of the Q1-only link's
-        `iso_closest`): where someone who knows only ISO 9001 looks for that requirement."""
-        for link in self.links_for(clause) if clause.standard == Q1 else []:
-            if link.q1_only and link.iso_closest:
-                return self._clauses.get(ClauseKey(ISO, DEFAULT_EDITION[ISO], link.iso_closest[0]))
+    def other_edition_home(self, clause: Clause) -> tuple[Clause, bool] | None:
+        """The same Q1 clause in the other edition, from the edition map; where the map does not know the
+        clause's own home, the home of its nearest ancestor that has one (9th 5.7.1.5 -> under 10th 5.6).
+        The flag says whether the home is the clause's own."""
+        if clause.standard != Q1:
+            return None
+        other = "10th" if clause.edition == "9th" else "9th"
+        for source in [clause, *reversed(self.ancestors(clause))]:
+            for move in self.edition_map.moves_for(clause.edition, source.id):
+                home = self.get(Q1, other, move.q1_10th if other == "10th" else move.q1_9th)
+                if home is not None:
+                    return home, source is clause
         return None
 
-    def q1_only_near(self, clause: Clause) -> list[Clause]:
-        """For an ISO clause, the Q1 clauses with no ISO counterpart that name it among their nearest."""
-        if clause.standard != ISO:
-            return []
-        keys = dict.fromkeys(ClauseKey(Q1, edition, clause_id)
-                             for link in self.crosswalk.q1_only() if clause.id in link.iso_closest
-                             for edition, clause_id in link.q1_ids().items())
-        return [self._clauses[key] for key in keys if key in self._clauses]
+    def stand_ins(self, clause: Clause) -> list[Clause]:
+        """Where a reader of the other standard or edition looks for this clause when its own counterpart there
+        is not established: the nearest ISO clause of a Q1-only requirement (first of `iso_closest`; contingency
+        planning -> ISO 6.1), and the other edition's home of its nearest mapped ancestor (9th 5.7.1.5 process
+        validation -> 10th 5.6)."""
+        found = [self.get(ISO, DEFAULT_EDITION[ISO], link.iso_closest[0])
+                 for link in (self.links_for(clause) if clause.standard == Q1 else [])
+                 if link.q1_only and link.iso_closest]
+        home = self.other_edition_home(clause)
+        if home is not None and not home[1]:
+            found.append(home[0])
+        return [c for c in found if c is not None]
+
+    def stood_in_for(self, clause: Clause) -> list[Clause]:
+        """The clauses this one is a stand-in for (see `stand_ins`), in catalogue order."""
+        if self._stood_in_for is None:
+            self._stood_in_for = {}
+            for other in self._clauses.values():
+                for stand_in in self.stand_ins(other):
+                    self._stood_in_for.setdefault(stand_in.key, []).append(other)
+        return self._stood_in_for.get(clause.key, [])
 
     def edition_moves(self, clause: Clause) -> list[EditionMove]:
         """9th <-> 10th edition map entries for a Q1 clause."""

@@ -338,21 +338,6 @@ def _mentions(text: str) -> list[ClauseRefQuery]:
     return list(dict.fromkeys(found))
 
 
-def _home(catalogue: Catalogue, edition: str, clause_id: str) -> tuple[ClauseKey, bool] | None:
-    """The same Q1 clause in the other edition, from the edition map; where the map does not know the
-    clause's own home, the home of its nearest ancestor that has one (9th 5.7.1.5 -> under 10th 5.6).
-    The flag says whether the home is the clause's own."""
-    other = _OTHER_EDITION[edition]
-    clause = catalogue.get(Q1, edition, clause_id)
-    chain = [clause, *reversed(catalogue.ancestors(clause))] if clause else []
-    for source in chain:
-        for move in catalogue.edition_map.moves_for(edition, source.id):
-            home = move.q1_10th if other == "10th" else move.q1_9th
-            if home is not None and catalogue.get(Q1, other, home) is not None:
-                return ClauseKey(Q1, other, home), source is clause
-    return None
-
-
 def _q1_readings(query: ClauseRefQuery, catalogue: Catalogue, first: str) -> list[ClauseReading]:
     """A Q1 number read in the named edition, or in both when none is named (the `first` edition leading)."""
     editions = [query.edition] if query.edition in _OTHER_EDITION else [first, _OTHER_EDITION[first]]
@@ -360,7 +345,8 @@ def _q1_readings(query: ClauseRefQuery, catalogue: Catalogue, first: str) -> lis
     readings: list[ClauseReading] = []
     for edition in present:
         key = ClauseKey(Q1, edition, query.id)
-        home, own = _home(catalogue, edition, query.id) or (None, False)
+        found = catalogue.other_edition_home(catalogue.get(*key))
+        home, own = (found[0].key, found[1]) if found else (None, False)
         same_clause = len(present) == 2 and home == ClauseKey(Q1, _OTHER_EDITION[edition], query.id)
         if same_clause:
             label = f"{query.id} (same number in both editions)"
@@ -371,8 +357,8 @@ def _q1_readings(query: ClauseRefQuery, catalogue: Catalogue, first: str) -> lis
             where = f"in the {home.edition}: {under}{home.id}" if home else f"not in the {_OTHER_EDITION[edition]} edition"
             label = f"{edition}-edition {query.id} ({where})"
         readings.append(ClauseReading(key=key, role="number", label=label, same_clause=same_clause))
-    if len(present) == 1 and (found := _home(catalogue, present[0], query.id)) is not None:
-        home = found[0]
+    if len(present) == 1 and (found := catalogue.other_edition_home(catalogue.get(Q1, present[0], query.id))):
+        home = found[0].key
         readings.append(
             ClauseReading(key=home, role="home", label=f"{home.edition}-edition home of {present[0]} {query.id}")
         )
