@@ -150,7 +150,7 @@ class Catalogue:
         self.edition_map = edition_map
         self._clauses: dict[ClauseKey, Clause] = {}
         self._children: dict[ClauseKey, list[Clause]] = {}
-        self._stood_in_for: dict[ClauseKey, list[Clause]] | None = None
+        self._stand_ins: tuple[dict[ClauseKey, list[Clause]], dict[ClauseKey, list[Clause]]] | None = None
         for f in files:
             for entry in f.clauses:
                 clause = Clause(standard=f.standard, edition=f.edition, **entry.model_dump())
@@ -227,22 +227,29 @@ class Catalogue:
         is not established: the nearest ISO clause of a Q1-only requirement (first of `iso_closest`; contingency
         planning -> ISO 6.1), and the other edition's home of its nearest mapped ancestor (9th 5.7.1.5 process
         validation -> 10th 5.6)."""
-        found = [self.get(ISO, DEFAULT_EDITION[ISO], link.iso_closest[0])
-                 for link in (self.links_for(clause) if clause.standard == Q1 else [])
-                 if link.q1_only and link.iso_closest]
-        home = self.other_edition_home(clause)
-        if home is not None and not home[1]:
-            found.append(home[0])
-        return [c for c in found if c is not None]
+        return self._stand_in_map()[0].get(clause.key, [])
 
     def stood_in_for(self, clause: Clause) -> list[Clause]:
         """The clauses this one is a stand-in for (see `stand_ins`), in catalogue order."""
-        if self._stood_in_for is None:
-            self._stood_in_for = {}
-            for other in self._clauses.values():
-                for stand_in in self.stand_ins(other):
-                    self._stood_in_for.setdefault(stand_in.key, []).append(other)
-        return self._stood_in_for.get(clause.key, [])
+        return self._stand_in_map()[1].get(clause.key, [])
+
+    def _stand_in_map(self) -> tuple[dict[ClauseKey, list[Clause]], dict[ClauseKey, list[Clause]]]:
+        """Both directions for every clause, worked out once (search asks for them per site question)."""
+        if self._stand_ins is None:
+            stand_ins: dict[ClauseKey, list[Clause]] = {}
+            stood_in_for: dict[ClauseKey, list[Clause]] = {}
+            for clause in self._clauses.values():
+                found = [self.get(ISO, DEFAULT_EDITION[ISO], link.iso_closest[0])
+                         for link in (self.links_for(clause) if clause.standard == Q1 else [])
+                         if link.q1_only and link.iso_closest]
+                home = self.other_edition_home(clause)
+                if home is not None and not home[1]:
+                    found.append(home[0])
+                stand_ins[clause.key] = [c for c in found if c is not None]
+                for stand_in in stand_ins[clause.key]:
+                    stood_in_for.setdefault(stand_in.key, []).append(clause)
+            self._stand_ins = stand_ins, stood_in_for
+        return self._stand_ins
 
     def edition_moves(self, clause: Clause) -> list[EditionMove]:
         """9th <-> 10th edition map entries for a Q1 clause."""
