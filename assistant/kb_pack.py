@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.locations import DataPaths
 from assistant.staged_swap import replace_folder, restore_database, roll_forward, write_durably
+from index.leftovers import is_temporary
 from knowledge.durable_files import fsync_dir
 from knowledge.errors import Q1AuditError
 from knowledge.hashing import file_sha256
@@ -129,6 +130,9 @@ def pack_kb(paths: DataPaths, target: Path, include_licensed: bool = False, forc
         members = [(staged_db, KNOWLEDGE_DB)]
         for folder in FOLDERS:
             members += [(p, p.relative_to(paths.root).as_posix()) for p in _plain_files(paths.root / folder)]
+        # A killed build's temporary copies are nobody's data (the start-up tidy-up removes them later).
+        members = [(p, name) for p, name in members
+                   if not (p.is_relative_to(paths.index_dir) and is_temporary(p.relative_to(paths.index_dir)))]
         manifest = PackManifest(
             created_at=datetime.now(UTC), model=built.model, dim=built.dim, passages=status.passages,
             documents=[PackedDocument(doc_id=d.doc_id, title=d.title, revision=d.revision, kind=d.kind) for d in docs],

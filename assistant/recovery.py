@@ -1,5 +1,5 @@
-"""Tidy a data directory after a killed q1audit: finish a restore or a `kb use`, drop stale staging copies and
-orphan files.
+"""Tidy a data directory after a killed q1audit: finish a restore or a `kb use`, drop stale staging copies,
+a killed index build's temporary files, and orphan files.
 
 Run at the start of every CLI command (and so before the TUI opens). What it removes is never
 evidence: a staging folder of a backup or restore that is no longer running, a half-made attachment
@@ -25,6 +25,7 @@ from assistant.backup import RESTORE_MARKER, finish_interrupted_restore, referen
 from assistant.kb_pack import PACK_STAGING, USE_IN_PROGRESS, USE_STAGING, finish_interrupted_use
 from assistant.locations import DataPaths
 from assistant.sessions.attachments import PARTIAL_PREFIX
+from index.leftovers import leftovers
 from knowledge.durable_files import STALE_AFTER_S
 from knowledge.sqlite_files import is_read_only
 
@@ -51,6 +52,13 @@ def recover(paths: DataPaths, grace_s: float = GRACE_S) -> Recovery:
         unfinished = (root / RESTORE_MARKER).exists() or (root / USE_IN_PROGRESS).exists()
         if staging.is_dir() and not staging.is_symlink() and _older(staging, cutoff) and not unfinished:
             shutil.rmtree(staging, ignore_errors=True)
+            report.staging_removed += 1
+    for leftover in leftovers(paths.index_dir):  # a build killed while saving
+        if _older(leftover, cutoff):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
             report.staging_removed += 1
     attachments = paths.attachments_dir
     if attachments.is_dir() and not attachments.is_symlink():

@@ -139,3 +139,27 @@ def test_a_kb_use_killed_between_its_swaps_is_finished_by_the_next_command(tmp_p
         [d["doc_id"] for d in json.loads(run(dept, "kb", "list", "--json").output)]
     assert not any(p.name.startswith((".kb-use-", ".index.old")) for p in colleague.iterdir())
     assert answers(colleague) == answers(dept)
+
+
+def test_a_killed_builds_temporary_copies_are_not_packed_and_are_swept(tmp_path, procedure_file):
+    from assistant.recovery import recover
+
+    dept = tmp_path / "dept"
+    assert run(dept, "kb", "import", str(procedure_file)).exit_code == 0
+    assert run(dept, "index", "build").exit_code == 0
+    index = DataPaths(dept).index_dir
+    left = [index / "classifier.npz.4242.tmp.npz", index / "faiss.index.tmp", index / "minilm-onnx.tmp"]
+    left[0].write_bytes(b"half an array file")
+    left[1].write_bytes(b"half an index")
+    left[2].mkdir()
+    (left[2] / "model.onnx").write_bytes(b"half an export")
+
+    assert run(dept, "kb", "pack", str(tmp_path / "dept.q1kb")).exit_code == 0
+    names = zipfile.ZipFile(tmp_path / "dept.q1kb").namelist()
+    assert any(name.startswith("index/") for name in names)
+    assert not [name for name in names if ".tmp" in name]
+
+    assert recover(DataPaths(dept), grace_s=3600).staging_removed == 0, "may belong to a build still running"
+    assert recover(DataPaths(dept), grace_s=0).staging_removed == 3
+    assert not any(path.exists() for path in left)
+    assert json.loads(run(dept, "index", "status", "--json").output)["state"] == "current"
