@@ -178,12 +178,15 @@ class _ClauseRankers:
                  classifier: tuple[ClauseClassifier, np.ndarray] | None):
         self.facets, self.classifier = facets, classifier
 
-    def hits(self, query: str, query_vector: np.ndarray) -> dict[Channel, _Hits]:
-        hits: dict[Channel, _Hits] = {name: _ranked(rows, index.best(query_vector))
-                                      for name, (index, rows) in self.facets.items()}
+    def hits(self, query: str, query_vector: np.ndarray | None) -> dict[Channel, _Hits]:
+        """Every ranking; without a vector (lexical-only), the classifier's word side alone."""
+        hits: dict[Channel, _Hits] = {}
+        if query_vector is not None:
+            hits = {name: _ranked(rows, index.best(query_vector)) for name, (index, rows) in self.facets.items()}
         if self.classifier is not None:
             classifier, rows = self.classifier
-            hits["meaning"] = _ranked(rows, classifier.by_meaning(query_vector))
+            if query_vector is not None:
+                hits["meaning"] = _ranked(rows, classifier.by_meaning(query_vector))
             hits["words"] = _ranked(rows, classifier.by_words(query))
         return hits
 
@@ -218,6 +221,8 @@ class Searcher:
         """Per facet set, the table row of each of its clauses (-1: not in the table)."""
         self._classifier: ClauseClassifier | None = None
         self._classifier_rows: np.ndarray | None = None
+        self._classifier_version: tuple | None = None
+        """Lexical-only: store version a saved classifier was last looked for (None: look at the next question)."""
         self._lexical: lexical.LexicalMatrix | None = None
         self._lexical_version: tuple | None = None
         """Store version the lexical matrix was last looked for (None: look again at the next question)."""
@@ -284,6 +289,17 @@ class Searcher:
                     {name: (f, self._facet_rows[name]) for name, f in self._facets.items()},
                     (self._classifier, self._classifier_rows) if self._classifier is not None else None,
                 )
+            elif embedder is None:
+                # Lexical-only: the classifier's word side needs no model, only the classifier a build saved.
+                if self._classifier is None and self._classifier_version != version:
+                    stamp = stamp_of(expected_model_name(), self.facet_texts())
+                    self._classifier, self._classifier_version = ClauseClassifier.load(self.index_dir, stamp), version
+                    self._classifier_rows = None
+                if self._classifier is not None:
+                    if self._classifier_rows is None:
+                        self._classifier_rows = np.array(
+                            [self._table.clause_rows.get(key, -1) for key in self._classifier.keys], dtype=np.int64)
+                    rankers = _ClauseRankers({}, (self._classifier, self._classifier_rows))
             return self._table, self._vectors, embedder, rankers, self._lexical
 
     def ask(
@@ -318,6 +334,9 @@ class Searcher:
         if embedder is not None and getattr(embedder, "note", None):
             notes.append(embedder.note)
         lex = lexical.search(self.store.db, plan.lexical_text, CANDIDATES, lexical_matrix)
+        if embedder is None and rankers is not None and lex:
+            # No passage sharing a word means nothing to rank: the classifier would rank every clause anyway.
+            clause_hits = rankers.hits(query, None)
         exact = plan.exact(editions, filtered=standard is not None or edition is not None)
         results = self._fuse(table, dense, lex, exact, editions, top, plan, clause_hits)
         allowed = table.allowed(editions)[table.group[asked.rows]]

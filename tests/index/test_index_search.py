@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from index.clause_classifier import CLASSIFIER_FILE
 from index.coverage import build_coverage
 from index.search import SearchService
 from knowledge.catalogue import load_catalogue
@@ -70,3 +71,24 @@ def test_coverage_lists_citing_procedures_and_gaps(service, procedure_file):
     documented = [c for c in report.uncovered if rows[c].documented_procedure]
     assert report.uncovered[: len(documented)] == documented
     assert all(rows[c].q1_only for c in report.q1_only)
+
+
+def test_lexical_only_search_still_reads_words_through_the_saved_clause_classifier(service, monkeypatch):
+    """Without the model, the classifier an earlier build saved still ranks clauses by word pieces, so a
+    misspelt question finds its clause; with no saved classifier, BM25 alone answers."""
+    monkeypatch.setenv("Q1AUDIT_EMBEDDER", "hashing")  # the name the build's classifier is stamped with
+    service.build()
+    question = "torqe wrench calibraton overdue"
+
+    def lexical_answer():
+        lexical = SearchService(service.store.path, service.index_dir, service.catalogue)
+        lexical.model_error = "model files missing"
+        return lexical.ask(question, standard="API Q1", edition="10th")
+
+    with_classifier = lexical_answer()
+    assert with_classifier.mode == "lexical" and with_classifier.signals.word_lift is not None
+    assert with_classifier.results[0].id.startswith("5.8")  # TMMDE (calibrated equipment)
+    (service.index_dir / CLASSIFIER_FILE).unlink()
+    without = lexical_answer()
+    assert without.signals.word_lift is None
+    assert [r.id for r in without.results] != [r.id for r in with_classifier.results]
