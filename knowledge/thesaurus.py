@@ -56,8 +56,13 @@ class Thesaurus(BaseModel):
         return [(entry, entry.pattern()) for entry in self.entries]
 
     def matches(self, text: str) -> list[ThesaurusEntry]:
-        """The entries whose term or a variant occurs in `text`, in file order."""
-        return [entry for entry, pattern in self._patterns if pattern.search(text)]
+        """The entries whose term or a variant occurs in `text`, in file order. Where spellings of two entries
+        overlap, the longer wins: "backup plan" is contingency planning, not the "backup" of records."""
+        spans = [(m.start(), m.end(), i) for i, (_, pattern) in enumerate(self._patterns)
+                 for m in pattern.finditer(text)]
+        kept = {i for start, end, i in spans
+                if not any(s <= start and end <= e and e - s > end - start and j != i for s, e, j in spans)}
+        return [entry for i, (entry, _) in enumerate(self._patterns) if i in kept]
 
 
 def _check(catalogue: Catalogue) -> Callable[[Thesaurus], Iterable[Problem]]:

@@ -55,6 +55,16 @@ def test_site_words_are_expanded_and_point_at_their_clauses(service):
     assert ClauseKey("API Q1", "10th", "5.10") in plan.hinted and ClauseKey("API Q1", "9th", "5.11") in plan.hinted
 
 
+@pytest.mark.parametrize(("question", "meant", "not_meant"), [
+    ("our only heat treater went bust and we had no backup plan", "contingency planning", "control of records"),
+    ("the server crashed and there was no backup of the test charts", "control of records", "contingency planning"),
+])
+def test_where_site_words_overlap_the_longer_one_says_what_is_meant(question, meant, not_meant):
+    expanded = understand(question, load_catalogue(), load_thesaurus()).expanded
+    assert any(meant in words for words in expanded)
+    assert not any(not_meant in words for words in expanded)
+
+
 def test_thesaurus_points_only_at_catalogue_clauses(tmp_path):
     assert len(load_thesaurus().entries) >= 40
     bad = tmp_path / "thesaurus.yaml"
